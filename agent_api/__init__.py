@@ -1,0 +1,1 @@
+"""FastAPI REST + WebSocket: agent desk, wallboard, transcript review, work-order lifecycle."""

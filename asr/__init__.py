@@ -1,0 +1,1 @@
+"""Vosk speech recognition: AudioSocket server, recognizer pool, streaming sessions, batch, ITN."""

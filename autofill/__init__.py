@@ -1,0 +1,1 @@
+"""Transcript → work-order draft fields (phone, name, address, type, urgency …)."""

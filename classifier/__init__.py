@@ -1,0 +1,1 @@
+"""jieba + scikit-learn: category / appeal type / handling-unit (承办单位) suggestion."""

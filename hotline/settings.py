@@ -1,0 +1,121 @@
+"""Settings (pydantic-settings). Env prefix ``HOTLINE_``, nested with ``__``.
+
+Examples: ``HOTLINE_DATABASE__URL=postgresql+psycopg://…``, ``HOTLINE_REDIS__URL=redis://…``,
+``HOTLINE_AMI__SECRET=…``. Nothing is constructed at import: build ``Settings()`` in ``main``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-change-me"  # noqa: S105 - a known default that is refused outside dev
+
+
+class DatabaseSettings(BaseModel):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Empty: SQLite file hotline.db in the data directory.",
+    )
+    echo: bool = False
+    pool_size: int = 10
+
+
+class RedisSettings(BaseModel):
+    url: str | None = Field(
+        default=None,
+        description="redis://host:port/db. Empty: in-process bus and live state (embedded mode).",
+    )
+
+
+class ApiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    token_ttl_minutes: int = 12 * 60
+    cors_origins: list[str] = Field(default_factory=list)
+
+
+class AmiSettings(BaseModel):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 5038
+    username: str = "hotline"
+    secret: SecretStr = SecretStr(DEV_SECRET)
+    queue_log_path: Path | None = None
+    resync_interval_s: float = 60.0
+    ping_interval_s: float = 10.0
+
+
+class AsrSettings(BaseModel):
+    model_path: Path | None = Field(
+        default=None, description="Vosk model directory. Empty: first model found under models/."
+    )
+    audiosocket_host: str = "127.0.0.1"
+    audiosocket_port: int = 9092
+    workers: int = 2
+
+
+class CalendarSettings(BaseModel):
+    override_file: Path | None = Field(
+        default=None, description="Operator override of holidays / make-up working days."
+    )
+    weekend_only_fallback: bool = Field(
+        default=False,
+        description="For years with no official data: treat Mon–Fri as working days (logged).",
+    )
+
+
+class ClassifierSettings(BaseModel):
+    model_dir: Path = Path("models/classifier")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_",
+        env_nested_delimiter="__",
+        env_file=None,
+        extra="forbid",
+    )
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    data_dir: Path = Path("var")
+    log_level: str = "INFO"
+    city: str = "西安市"
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    ami: AmiSettings = Field(default_factory=AmiSettings)
+    asr: AsrSettings = Field(default_factory=AsrSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.env == "dev":
+            return self
+        bad = [
+            name
+            for name, secret in (
+                ("api.secret_key", self.api.secret_key),
+                ("ami.secret", self.ami.secret),
+            )
+            if secret.get_secret_value() == DEV_SECRET
+        ]
+        if self.ami.secret.get_secret_value() == DEV_SECRET and not self.ami.enabled:
+            bad = [b for b in bad if b != "ami.secret"]
+        if bad:
+            raise ValueError(
+                f"default secrets are refused when env={self.env!r}: set {', '.join(bad)} "
+                "(HOTLINE_API__SECRET_KEY, HOTLINE_AMI__SECRET)"
+            )
+        return self
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url:
+            return self.database.url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'hotline.db').resolve()}"

@@ -1,0 +1,1 @@
+"""IVR menus, business hours, diversion rules as validated data + the pure policy engine."""

@@ -1,0 +1,1 @@
+"""Asterisk: AMI bridge (panoramisk in one module), AMI→domain translation, PBX simulator."""
