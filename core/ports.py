@@ -74,3 +74,79 @@ class WorkingCalendar(Protocol):
     def is_working_day(self, day: date) -> bool:
         """Raise :class:`core.errors.CalendarError` for a day the calendar has no data for."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCallEvent:
+    """One domain call event as persisted (the log call KPIs are recomputed from)."""
+
+    linkedid: str
+    name: str
+    occurred_at: datetime
+    payload: Mapping[str, JSON]
+    id: int | None = None
+
+
+class CallEventStore(Protocol):
+    """Append-only log of call domain events, keyed by the call's ``Linkedid``."""
+
+    async def append(self, events: list[StoredCallEvent]) -> None: ...
+
+    async def between(self, start: datetime, end: datetime) -> list[StoredCallEvent]: ...
+
+    async def for_call(self, linkedid: str) -> list[StoredCallEvent]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptSegment:
+    """A recognised stretch of one leg. ``final`` False = partial (may be replaced)."""
+
+    call_id: str
+    speaker: str  # "caller" | "agent" | "voicemail"
+    start_ms: int
+    end_ms: int
+    text: str
+    final: bool
+    confidence: float
+    text_normalised: str = ""  # inverse-text-normalised (幺三八… → 138…), beside the raw text
+    gap: bool = False  # True: a gap marker (ASR down/slow) rather than speech
+
+
+class TranscriptStore(Protocol):
+    async def add(self, segment: TranscriptSegment) -> None: ...
+
+    async def for_call(self, call_id: str) -> list[TranscriptSegment]: ...
+
+    async def search(self, text: str, limit: int = 50) -> list[TranscriptSegment]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingSms:
+    to: str
+    body: str
+    call_id: str | None = None
+
+
+class SmsGateway(Protocol):
+    """Sends SMS (online-channel links). Default adapter: an outbox table + log."""
+
+    async def send(self, message: OutgoingSms) -> str:
+        """Return the gateway's message id; raise ExternalServiceError when refused."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class VoicemailReceived:
+    """A caller left a voice message (电话语音留言); becomes a work-order draft."""
+
+    call_id: str
+    caller_number: str
+    recording_path: str
+    received_at: datetime
+    duration_s: float | None = None
+
+
+class VoicemailIntake(Protocol):
+    async def receive(self, voicemail: VoicemailReceived) -> str:
+        """Create the work-order draft + transcription and callback tasks; return the draft id."""
+        ...
