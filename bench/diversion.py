@@ -48,7 +48,8 @@ def row(name: str, rep: Report) -> str:
     c = rep.counts
     return (
         f"{name:<16} {c.inbound:>6} {c.queued:>6} {rep.answer_rate:>8.1%} "
-        f"{rep.service_level:>7.1%} {c.abandoned:>6} {c.timeouts:>6} {rep.diversion_share:>8.1%} {rep.online_share:>7.1%} "
+        f"{rep.service_level:>7.1%} {c.abandoned:>6} {c.timeouts:>6} "
+        f"{rep.diversion_share:>8.1%} {rep.online_share:>7.1%} "
         f"{rep.ewt['mae_s']:>7.1f} {rep.ewt['p90_s']:>7.1f} {rep.ewt['bias_s']:>+7.1f}"
     )
 
