@@ -21,6 +21,9 @@ Routes (``AGI(agi://host:4573/<route>,args…)``, see docker/asterisk/etc/asteri
     {"waiting": 3, "available": 0, "logged_in": 4, "aht_recent_s": 183.0,
      "paused": 1}                 # optional; "available" = ready members (idle, unpaused)
 
+The bridge's resync snapshot (namespace ``"queues"``: lists of entries and members) is read as
+well, see :mod:`ivr_flows.queue_doc`; a missing ``aht_recent_s`` falls back to ``default_aht_s``.
+
 Anything missing or unusable → rules over live state do not fire and the caller is queued
 (reason "direct"; "fallback" if the flow itself failed). The caller is never lost: every
 failure path ends with ``HOTLINE_DECISION=queue``, and the dialplan also queues when
@@ -49,11 +52,11 @@ from ivr_flows.ewt import estimate_wait
 from ivr_flows.flow import FinalAction, Flow
 from ivr_flows.online import request_callback, send_online_link
 from ivr_flows.policy import MenuRun, QueueState, Situation, decide_entry
+from ivr_flows.queue_doc import NAMESPACES, parse_queue_doc
 from ivr_flows.voicemail import recording_file
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAMESPACE = "queue"
 _OUTCOME: dict[FinalAction, IvrOutcome] = {
     "queue": IvrOutcome.QUEUED,
     "voicemail": IvrOutcome.VOICEMAIL,
@@ -77,22 +80,34 @@ class IvrPorts:
 class IvrService:
     """The per-call logic behind the routes (independent of the socket server)."""
 
-    def __init__(self, flow: Flow, ports: IvrPorts, *, live_state_timeout_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        flow: Flow,
+        ports: IvrPorts,
+        *,
+        live_state_timeout_s: float = 1.0,
+        default_aht_s: float | None = 180.0,
+    ) -> None:
         self.flow = flow
         self.ports = ports
         self._live_timeout = live_state_timeout_s
+        self._default_aht = default_aht_s
 
     async def _queue_state(self, queue: str) -> QueueState | None:
+        doc = None
         try:
             async with asyncio.timeout(self._live_timeout):
-                doc = await self.ports.live_state.get(QUEUE_NAMESPACE, queue)
+                for namespace in NAMESPACES:
+                    doc = await self.ports.live_state.get(namespace, queue)
+                    if doc is not None:
+                        break
         except Exception:  # live state down must not stop the call
             log.warning("live state unreadable for queue %s; rules over it are off", queue)
             return None
         if doc is None:
             return None
         try:
-            return QueueState.from_doc(doc)
+            return parse_queue_doc(doc, default_aht_s=self._default_aht)
         except ValueError as exc:
             log.warning("queue document %s unusable: %s", queue, exc)
             return None

@@ -281,3 +281,16 @@ async def test_unknown_route_closes_the_connection(rig: Rig) -> None:
         asterisk.call(rig.port, env("hotline-entry.env", agi_network_script="nope")), 10
     )
     assert asterisk.commands == []
+
+
+async def test_reads_the_bridge_snapshot_namespace(rig: Rig) -> None:
+    """telephony.live_sync writes namespace "queues" with entry/member lists: still understood."""
+    members = [{"status": "3", "in_call": True, "paused": False} for _ in range(2)]
+    waiting = [{"uniqueid": f"17952417{i}.1", "wait_s": 30} for i in range(5)]
+    await rig.live.put("queues", "hotline", {"queue": "hotline", "waiting": waiting,
+                                             "members": members})  # fmt: skip
+    asterisk = await run(rig, None, ["2"])
+    # position 6 × (default AHT 180 + 2.5) ÷ 2 on duty = 547.5 s > 20 s → busy offer.
+    assert asterisk.variables["HOTLINE_EWT"] == "548"
+    assert asterisk.variables["HOTLINE_DECISION"] == "voicemail"
+    assert asterisk.variables["HOTLINE_REASON"] == "wait"
