@@ -110,6 +110,15 @@ class Report:
     ivr_hangups: int
     ewt: dict[str, float]
 
+    def _ewt_line(self) -> str:
+        e = self.ewt
+        if not e["n"]:
+            return "EWT error            n/a (no answered call was queued without a menu)"
+        return (
+            f"EWT error            MAE {e['mae_s']:.1f} s, p90 {e['p90_s']:.1f} s, "
+            f"bias {e['bias_s']:+.1f} s over {int(e['n'])} answered calls"
+        )
+
     def lines(self) -> list[str]:
         c = self.counts
         return [
@@ -126,8 +135,7 @@ class Report:
             f"hung up in IVR       {self.ivr_hangups}",
             f"diversion share      {self.diversion_share:.1%}",
             f"online share         {self.online_share:.1%} (of diversions)",
-            f"EWT error            MAE {self.ewt['mae_s']:.1f} s, p90 {self.ewt['p90_s']:.1f} s, "
-            f"bias {self.ewt['bias_s']:+.1f} s over {int(self.ewt['n'])} answered calls",
+            self._ewt_line(),
         ]
 
 
