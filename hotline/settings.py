@@ -73,6 +73,18 @@ class ClassifierSettings(BaseModel):
     model_dir: Path = Path("models/classifier")
 
 
+class IvrSettings(BaseModel):
+    flow_file: Path | None = Field(
+        default=None, description="IVR flow (YAML). Empty: ivr_flows/flows/default.yaml."
+    )
+    agi_host: str = "127.0.0.1"
+    agi_port: int = 4573
+    default_aht_s: float = Field(
+        default=180.0, description="AHT for the estimated wait when live state carries none."
+    )
+    sms_link: str | None = Field(default=None, description="Overrides the flow's sms.link.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_",
@@ -92,6 +104,7 @@ class Settings(BaseSettings):
     asr: AsrSettings = Field(default_factory=AsrSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    ivr: IvrSettings = Field(default_factory=IvrSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
 from hotline.cli import COMMAND_MODULES
 from hotline.commands.ivr import register
+from hotline.settings import Settings
 from ivr_flows.loader import default_flow_path
 
 
@@ -52,3 +54,12 @@ def test_simulate_prints_kpis() -> None:
     assert result.exit_code == 0, result.output
     for label in ("answer rate", "SL-15", "abandoned", "diversion share", "EWT error"):
         assert label in result.output
+
+
+def test_ivr_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE_IVR__AGI_PORT", "4600")
+    monkeypatch.setenv("HOTLINE_IVR__FLOW_FILE", "flows/district.yaml")
+    settings = Settings()
+    assert settings.ivr.agi_port == 4600
+    assert settings.ivr.flow_file == Path("flows/district.yaml")
+    assert settings.ivr.default_aht_s == 180.0
