@@ -82,7 +82,6 @@ class IvrSettings(BaseModel):
     default_aht_s: float = Field(
         default=180.0, description="AHT for the estimated wait when live state carries none."
     )
-    sms_link: str | None = Field(default=None, description="Overrides the flow's sms.link.")
 
 
 class Settings(BaseSettings):
