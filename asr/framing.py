@@ -130,9 +130,11 @@ def _validate(kind: Kind, length: int, max_payload: int) -> None:
 class FrameDecoder:
     """Feed it bytes as they arrive; it returns the complete frames found so far."""
 
-    def __init__(self, max_payload: int = DEFAULT_MAX_PAYLOAD) -> None:
+    def __init__(self, max_payload: int = DEFAULT_MAX_PAYLOAD, *, expect_uuid: bool = True) -> None:
+        # ``expect_uuid`` False: the server→Asterisk direction, which starts with audio.
         self._buffer = bytearray()
         self._max_payload = max_payload
+        self._expect_uuid = expect_uuid
         self.frames_decoded = 0
 
     @property
@@ -151,7 +153,7 @@ class FrameDecoder:
                 raise ProtocolError(
                     f"unknown frame kind 0x{raw_kind:02x} after {self.frames_decoded} frames"
                 ) from None
-            if self.frames_decoded == 0 and kind is not Kind.UUID:
+            if self._expect_uuid and self.frames_decoded == 0 and kind is not Kind.UUID:
                 raise ProtocolError(f"first frame must be kind 0x01 (UUID), got 0x{raw_kind:02x}")
             _validate(kind, length, self._max_payload)
             end = HEADER.size + length

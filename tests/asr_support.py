@@ -47,7 +47,7 @@ class AsteriskLike:
         return client
 
     async def _drain(self) -> None:
-        decoder = FrameDecoder()
+        decoder = FrameDecoder(expect_uuid=False)
         with contextlib.suppress(ConnectionError):
             while data := await self.reader.read(65536):
                 self.received.extend(f.kind for f in decoder.feed(data))
