@@ -61,3 +61,22 @@ class RecognizerFactory(Protocol):
     def name(self) -> str: ...
 
     def create_blocking(self, sample_rate: int) -> StreamRecognizer: ...
+
+
+class RecognizerUnavailableError(RuntimeError):
+    """No recognizer can be made (no model, model failed to load)."""
+
+
+class UnavailableRecognizerFactory:
+    """Stands in when the model is missing: every stream is accepted (the call never notices)
+    and recorded as a gap with this reason."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    @property
+    def name(self) -> str:
+        return "unavailable"
+
+    def create_blocking(self, sample_rate: int) -> StreamRecognizer:
+        raise RecognizerUnavailableError(self.reason)

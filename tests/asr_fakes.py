@@ -68,9 +68,7 @@ class MemoryTranscriptStore:
         self.segments.append(segment)
 
     async def for_call(self, call_id: str) -> list[TranscriptSegment]:
-        return sorted(
-            (s for s in self.segments if s.call_id == call_id), key=lambda s: s.start_ms
-        )
+        return sorted((s for s in self.segments if s.call_id == call_id), key=lambda s: s.start_ms)
 
     async def search(self, text: str, limit: int = 50) -> list[TranscriptSegment]:
         return [s for s in self.segments if text in s.text or text in s.text_normalised][:limit]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
 import uuid
@@ -51,7 +52,7 @@ async def test_speech_becomes_partials_finals_and_a_stored_transcript() -> None:
     assert partials, "no partials published"
     ends = [int(p["end_ms"]) for p in partials]
     # partials at least every 300 ms of audio while the speaker talks
-    assert all(b - a <= 300 for a, b in zip(ends, ends[1:], strict=False))
+    assert all(b - a <= 300 for a, b in itertools.pairwise(ends))
     assert ends[0] <= 400
     assert CCTV_TEXT.startswith(str(partials[-1]["text"]))
     final = published[-1]
@@ -66,9 +67,11 @@ async def test_frames_split_at_random_points_arrive_whole() -> None:
     async with rig(ScriptedRecognizerFactory([CCTV_TEXT])) as r:
         stream_id = await r.new_leg("split")
         client = await AsteriskLike.connect(r.server.port, stream_id)
-        wire = b"".join(
-            encode(Kind.SLIN_8K, pcm[i : i + 320]) for i in range(0, len(pcm), 320)
-        ) + encode(Kind.DTMF, b"1") + encode(Kind.DTMF, b"#")
+        wire = (
+            b"".join(encode(Kind.SLIN_8K, pcm[i : i + 320]) for i in range(0, len(pcm), 320))
+            + encode(Kind.DTMF, b"1")
+            + encode(Kind.DTMF, b"#")
+        )
         rnd = random.Random(7)
         position = 0
         while position < len(wire):
@@ -221,7 +224,7 @@ async def test_slow_recognizer_backpressure_drops_audio_and_records_a_gap() -> N
         client = await AsteriskLike.connect(r.server.port, stream_id)
         await client.stream(cctv_pcm() * 2, speed=0)
         await client.hangup()
-        await r.wait_report(timeout=30)
+        await r.wait_report(wait_s=30)
     report = r.server.reports[0]
     assert report.dropped_samples > 0
     stored = await r.store.for_call("slow")

@@ -16,7 +16,9 @@ def quiet(seconds: float, rate: int = 8000) -> bytes:
     return bytes(int(seconds * rate) * 2)
 
 
-def feed(pcm: bytes, factory: ScriptedRecognizerFactory, chunk_ms: int = 100) -> list[RecognitionResult]:
+def feed(
+    pcm: bytes, factory: ScriptedRecognizerFactory, chunk_ms: int = 100
+) -> list[RecognitionResult]:
     rec = factory.create_blocking(8000)
     step = 8000 * chunk_ms // 1000 * 2
     results = [rec.accept_blocking(pcm[i : i + step]) for i in range(0, len(pcm), step)]
@@ -25,7 +27,9 @@ def feed(pcm: bytes, factory: ScriptedRecognizerFactory, chunk_ms: int = 100) ->
 
 def test_two_utterances_get_the_script_and_their_times() -> None:
     audio = quiet(0.5) + tone(1.0) + quiet(0.8) + tone(0.6) + quiet(0.7)
-    finals = [r for r in feed(audio, ScriptedRecognizerFactory(["你好", "再见"])) if r.final and r.text]
+    finals = [
+        r for r in feed(audio, ScriptedRecognizerFactory(["你好", "再见"])) if r.final and r.text
+    ]
     assert [r.text for r in finals] == ["你好", "再见"]
     assert finals[0].start_s == pytest.approx(0.5, abs=0.02)
     assert finals[0].end_s == pytest.approx(1.5, abs=0.02)
