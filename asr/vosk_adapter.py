@@ -49,6 +49,17 @@ def find_model_dir(model_path: Path | None, models_dir: Path) -> Path:
     return candidates[0]
 
 
+def model_sample_rate(path: Path, default: int = 16000) -> int:
+    """The rate the model was trained at (``--sample-frequency`` in conf/mfcc.conf)."""
+    conf = path / "conf" / "mfcc.conf"
+    if conf.is_file():
+        for line in conf.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.strip().partition("=")
+            if key == "--sample-frequency" and value.strip().isdigit():
+                return int(value.strip())
+    return default
+
+
 def _words(raw: object) -> tuple[Word, ...]:
     if not isinstance(raw, list):
         return ()
