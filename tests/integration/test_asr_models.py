@@ -94,7 +94,7 @@ def test_checksum_mismatch_is_refused_and_nothing_unpacked(
 ) -> None:
     state, url = mirror
     state.files["vosk-model-fake-0.1.zip"] = fake_model_zip("vosk-model-fake-0.1")
-    with pytest.raises(FetchError, match="does not match .*refused"):
+    with pytest.raises(FetchError, match=r"does not match .*refused"):
         fetch_model_blocking("vosk-model-fake-0.1", tmp_path, base_url=url, sha256="0" * 64)
     assert list(tmp_path.iterdir()) == []
 
@@ -122,7 +122,7 @@ def test_interrupted_download_resumes_with_range(
     state.files["vosk-model-fake-0.1.zip"] = body
     digest = hashlib.sha256(body).hexdigest()
     state.cut_after = 1000  # the connection drops after 1,000 bytes
-    with pytest.raises(FetchError, match="bytes kept for resume|run fetch again to resume"):
+    with pytest.raises(FetchError, match=r"bytes kept for resume|run fetch again to resume"):
         fetch_model_blocking(
             "vosk-model-fake-0.1", tmp_path, base_url=url, sha256=digest, size=len(body)
         )
@@ -148,7 +148,7 @@ def test_archive_without_a_model_or_with_unsafe_paths_is_refused(
             for member, text in members.items():
                 zipped.writestr(member, text)
         state.files[f"{name}.zip"] = buffer.getvalue()
-        with pytest.raises(FetchError, match="does not contain a Vosk model|unsafe path"):
+        with pytest.raises(FetchError, match=r"does not contain a Vosk model|unsafe path"):
             fetch_model_blocking(
                 name, tmp_path, base_url=url, sha256=hashlib.sha256(buffer.getvalue()).hexdigest()
             )
@@ -156,7 +156,7 @@ def test_archive_without_a_model_or_with_unsafe_paths_is_refused(
 
 
 def test_unknown_model_without_checksum_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(FetchError, match="no checksum known for vosk-model-cn-0.22"):
+    with pytest.raises(FetchError, match=r"no checksum known for vosk-model-cn-0\.22"):
         fetch_model_blocking("vosk-model-cn-0.22", tmp_path)
 
 
