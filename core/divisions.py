@@ -129,6 +129,9 @@ class Gazetteer:
     def get(self, code: str) -> Division | None:
         return self._by_code.get(code)
 
+    def by_level(self, level: str) -> list[Division]:
+        return [d for d in self._by_code.values() if d.level == level]
+
     def named(self, surface: str) -> Sequence[Division]:
         return tuple(self._by_surface.get(surface, ()))
 
