@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from autofill.lexicon import words
 from autofill.model import Candidate
 from autofill.regions import ancestors, find_regions
 from core.divisions import Gazetteer
@@ -30,18 +31,20 @@ _COMMUNITY = re.compile(rf"{_N}{{2,8}}?(?:社区|村)(?:居委会|村委会|委�
 _NR = rf"[^\W\d_{_STOP}省市区县号]"  # road names do not contain division words
 _ROAD = re.compile(rf"{_NR}{{1,10}}?\d{{0,3}}(?:大道|大街|公路|胡同|路|街|巷|弄)(?![道办面])")
 _ROAD_NO = re.compile(r"\s*(\d+(?:-\d+)?号)(?![楼院线])")
-_POI_SUFFIX = (
+_POI_SUFFIX = words(
     "小区 花园 家园 公寓 大厦 广场 中心 新村 商城 菜市场 市场 商场 超市 酒店 宾馆 公园 大楼 "
     "写字楼 工业园 产业园 家属院 家属区 宿舍 医院 学校 小学 中学 大学 学院 幼儿园 火车站 "
     "地铁站 车站 苑 府 城 园 庭 阁 湾 院"
-).split()
+)
 _POI = re.compile(rf"{_N}{{2,12}}?(?:{'|'.join(_POI_SUFFIX)})(?![里子头])")
 _PART = r"\d+(?:号楼|栋楼|栋|幢|座|号院|排|单元|门|层|楼(?!\d)|室|号房|户)|\d+(?:-\d+){1,3}"
 _HOUSE = re.compile(rf"(?:{_PART})(?:\s*(?:{_PART}|\d{{3,4}}(?!\d)))*")
 _JOINERS = "和跟同"
 _BAD_NAMES = frozenset(
-    "马 道 公 铁 走 上 水 电 网 思 出 门 半 线 套 退 活 来 去 回 后 前 小 大 老 一 条 城 乡 "
-    "家 村 本 外 全 各 该 此 同 邻 隔壁 城中 农 山 老家 乡下 附近 周边 街 这边 那边".split()
+    words(
+        "马 道 公 铁 走 上 水 电 网 思 出 门 半 线 套 退 活 来 去 回 后 前 小 大 老 一 条 城 乡 "
+        "家 村 本 外 全 各 该 此 同 邻 隔壁 城中 农 山 老家 乡下 附近 周边 街 这边 那边"
+    )
 )
 _PATTERNS: tuple[tuple[str, re.Pattern[str], float], ...] = (
     ("town", _TOWN, 0.7),

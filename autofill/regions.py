@@ -111,7 +111,7 @@ def _districts_by_city() -> dict[str, list[tuple[str, str, str]]]:
 
 
 def _short_district_after(text: str, pos: int, city_adcode: str) -> RegionMatch | None:
-    """ "台州市椒江…": cpca knows 椒江区 only in full; right after its city the short form counts."""
+    """ "台州市椒江…": cpca knows 椒江区 only in full; after its city the short name counts."""
     for short, adcode, name in _districts_by_city().get(city_adcode[:4], []):
         if len(short) >= 2 and text.startswith(short, pos) and not text.startswith(name, pos):
             return RegionMatch(pos, pos + len(short), short, "district", adcode, name, False)
