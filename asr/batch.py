@@ -20,6 +20,7 @@ from scipy.io import wavfile
 from scipy.signal import resample_poly
 
 from asr.recognizer import RecognitionResult, RecognizerFactory
+from asr.session import itn
 from core.ports import TranscriptSegment
 
 
@@ -139,7 +140,7 @@ def transcribe_audio_blocking(
     call_id: str,
     speaker: str = "voicemail",
     chunk_ms: int = 200,
-    normalise: Callable[[str], str] = lambda text: text,
+    normalise: Callable[[str], str] = itn,
 ) -> list[TranscriptSegment]:
     recognizer = factory.create_blocking(audio.sample_rate)
     pcm = audio.pcm
@@ -164,7 +165,7 @@ def transcribe_files_blocking(
     sample_rate: int,
     *,
     on_done: Callable[[FileTranscript], None] | None = None,
-    normalise: Callable[[str], str] = lambda text: text,
+    normalise: Callable[[str], str] = itn,
 ) -> list[FileTranscript]:
     """Transcribe each file; errors are captured per file, never raised."""
     results: list[FileTranscript] = []

@@ -135,17 +135,20 @@ class ScriptedRecognizer:
 
 
 class ScriptedRecognizerFactory:
-    """Implements :class:`asr.recognizer.RecognizerFactory`; each stream gets the same script."""
+    """Implements :class:`asr.recognizer.RecognizerFactory`. Each stream gets ``script``, or,
+    when ``per_stream`` is given, the n-th recognizer created gets ``per_stream[n]``."""
 
     def __init__(
         self,
         script: Sequence[str] = (),
         config: EnergyVadConfig | None = None,
         *,
+        per_stream: Sequence[Sequence[str]] = (),
         accept_delay_s: float = 0.0,
         fail_after_s: float | None = None,
     ) -> None:
         self.script = list(script)
+        self.per_stream = [list(s) for s in per_stream]
         self.config = config or EnergyVadConfig()
         self.accept_delay_s = accept_delay_s
         self.fail_after_s = fail_after_s
@@ -156,10 +159,12 @@ class ScriptedRecognizerFactory:
         return "scripted-energy-vad"
 
     def create_blocking(self, sample_rate: int) -> StreamRecognizer:
+        index = self.created
         self.created += 1
+        script = self.per_stream[index] if index < len(self.per_stream) else self.script
         return ScriptedRecognizer(
             sample_rate,
-            self.script,
+            script,
             self.config,
             accept_delay_s=self.accept_delay_s,
             fail_after_s=self.fail_after_s,

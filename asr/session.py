@@ -21,6 +21,7 @@ from typing import Any
 
 from asr.legs import Leg
 from asr.recognizer import RecognitionResult, RecognizerFactory, StreamRecognizer
+from core.itn import normalize
 from core.ports import EventBus, TranscriptSegment, TranscriptStore
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,9 @@ log = logging.getLogger(__name__)
 TOPIC = "asr.segment"
 
 
-def _identity(text: str) -> str:
-    return text
+def itn(text: str) -> str:
+    """Chinese inverse text normalisation of a final (幺三八… → 138…; 二十六号楼 → 26号楼)."""
+    return normalize(text).text
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,7 @@ class SegmentSink:
         self,
         bus: EventBus | None,
         store: TranscriptStore | None,
-        normalise: Callable[[str], str] = _identity,
+        normalise: Callable[[str], str] = itn,
     ) -> None:
         self.bus = bus
         self.store = store

@@ -123,3 +123,19 @@ async def rig(
         yield Rig(server, legs, bus, store)
     finally:
         await server.close()
+
+
+def require_vosk_model() -> Path:
+    """The Vosk model directory, or skip with the reason (marker ``vosk_model``)."""
+    import os
+
+    import pytest
+
+    from asr.vosk_adapter import ModelNotFoundError, find_model_dir
+
+    configured = os.environ.get("HOTLINE_ASR__MODEL_PATH")
+    root = Path(__file__).resolve().parents[1]
+    try:
+        return find_model_dir(Path(configured) if configured else None, root / "models")
+    except ModelNotFoundError as exc:
+        pytest.skip(str(exc))

@@ -234,3 +234,22 @@ async def test_slow_recognizer_backpressure_drops_audio_and_records_a_gap() -> N
         report.dropped_samples / 8, abs=25
     )
     assert all(s.end_ms <= report.audio_ms for s in stored)
+
+
+@pytest.mark.parametrize(
+    ("said", "normalised"),
+    [
+        ("我的电话是幺三八零零一三八零零零", "我的电话是13800138000"),
+        ("住在二十六号楼三单元", "住在26号楼3单元"),
+        ("一直没人管", "一直没人管"),
+    ],
+)
+async def test_finals_carry_itn_beside_the_raw_text(said: str, normalised: str) -> None:
+    async with rig(ScriptedRecognizerFactory([said])) as r:
+        client = await AsteriskLike.connect(r.server.port, await r.new_leg("itn"))
+        await client.stream(cctv_pcm(), speed=0)
+        await client.hangup()
+        await r.wait_report()
+    [stored] = await r.store.for_call("itn")
+    assert (stored.text, stored.text_normalised) == (said, normalised)
+    assert (await r.store.search(normalised[-4:]))[0] == stored
