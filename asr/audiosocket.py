@@ -241,6 +241,12 @@ class _Connection:
                 data = await asyncio.wait_for(self.reader.read(65536), wait_s)
             except TimeoutError:
                 raise _Closed(f"no data for {wait_s:g} s", clean=False) from None
+            except ConnectionResetError:
+                # Asterisk closing with our keepalive frames still unread resets the socket:
+                # that is a hangup, unless it cuts a frame in half.
+                if self.decoder.pending:
+                    raise _Closed("peer reset the connection mid-frame", clean=False) from None
+                return None
             except ConnectionError as exc:
                 raise _Closed(f"connection lost: {exc}", clean=False) from None
             if not data:
