@@ -113,6 +113,7 @@ class AudioSocketServer:
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._readers: set[asyncio.StreamReader] = set()
         self._aborting = False
 
     @property
@@ -141,8 +142,8 @@ class AudioSocketServer:
         """Graceful: stop accepting, end every stream (finals flushed), close sockets."""
         if self._server is not None:
             self._server.close()
-        for writer in list(self._writers):
-            writer.close()  # readers see EOF and finish their sessions normally
+        for reader in list(self._readers):
+            reader.feed_eof()  # what was received is processed, then the session flushes
         if self._connections:
             await asyncio.wait(set(self._connections), timeout=self.config.close_timeout_s)
         for task in list(self._connections):
@@ -181,6 +182,7 @@ class AudioSocketServer:
         peer = writer.get_extra_info("peername")
         report = StreamReport(peer=f"{peer[0]}:{peer[1]}" if peer else "?")
         self._writers.add(writer)
+        self._readers.add(reader)
         conn = _Connection(self, reader, writer, report)
         try:
             await conn.run()
@@ -192,6 +194,7 @@ class AudioSocketServer:
         finally:
             await conn.stop_tasks()
             self._writers.discard(writer)
+            self._readers.discard(reader)
             if not self._aborting:
                 writer.close()
                 with contextlib.suppress(Exception):

@@ -6,6 +6,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from scipy.io import wavfile
 
@@ -16,9 +17,9 @@ from tests.conftest import shared_path
 TEXT = "欢迎大家来体验达摩院推出的语音识别模型"
 
 
-def source() -> tuple[np.ndarray, int]:  # type: ignore[type-arg]
+def source() -> tuple[npt.NDArray[np.float64], int]:
     rate, data = wavfile.read(shared_path("asr-samples", "funasr_asr_example.wav"))
-    return data.astype(np.float64) / 32768.0, int(rate)
+    return np.asarray(data, np.float64) / 32768.0, int(rate)
 
 
 def write_flavour(path: Path, flavour: str) -> None:
@@ -26,8 +27,8 @@ def write_flavour(path: Path, flavour: str) -> None:
     if flavour == "8k-int16-mono":
         wavfile.write(path, 8000, (resample(floats, rate, 8000) * 32767).astype(np.int16))
     elif flavour == "44k1-float32-stereo":
-        mono = resample(floats, rate, 44100).astype(np.float32)
-        wavfile.write(path, 44100, np.stack([mono, mono * 0.5], axis=1))
+        mono32 = resample(floats, rate, 44100).astype(np.float32)
+        wavfile.write(path, 44100, np.stack([mono32, mono32 * 0.5], axis=1))
     elif flavour == "22k05-uint8-mono":
         mono = resample(floats, rate, 22050)
         wavfile.write(path, 22050, np.clip(mono * 127 + 128, 0, 255).astype(np.uint8))
