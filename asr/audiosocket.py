@@ -377,6 +377,8 @@ class _Connection:
                 self.config.close_timeout_s,
             )
             self.session_task.cancel()
+        except Exception:  # a bug in the session must not take the server down
+            log.exception("stream %s: transcription session failed", self.report.stream_id)
 
     async def stop_tasks(self) -> None:
         tasks = [t for t in (self.keepalive_task, self.session_task) if t is not None]
