@@ -15,7 +15,10 @@ app = typer.Typer(
 )
 
 # Each module exposes ``register(app: typer.Typer) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ("hotline.commands.ivr",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "hotline.commands.asr",
+    "hotline.commands.ivr",
+)
 
 
 def _register_all() -> None:

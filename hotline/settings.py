@@ -54,9 +54,14 @@ class AsrSettings(BaseModel):
     model_path: Path | None = Field(
         default=None, description="Vosk model directory. Empty: first model found under models/."
     )
+    models_dir: Path = Field(default=Path("models"), description="Where `models fetch` unpacks.")
     audiosocket_host: str = "127.0.0.1"
     audiosocket_port: int = 9092
     workers: int = 2
+    queue_ms: int = Field(default=5000, description="Audio buffered per stream before dropping.")
+    partial_interval_ms: int = 300
+    tap_context: str = Field(default="asr-tap", description="Dialplan context of the tap.")
+    tap_spy_options: str = Field(default="qESo", description="ChanSpy options (o: one voice).")
 
 
 class CalendarSettings(BaseModel):

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from asr.legs import InMemoryLegDirectory, Leg, LegDirectory, LiveStateLegDirectory
+from core.ports import LiveState
+
+
+class MemoryLiveState:
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[str, dict[str, Any]]] = {}
+
+    async def put(self, namespace: str, key: str, doc: Mapping[str, Any]) -> None:
+        self.docs.setdefault(namespace, {})[key] = dict(doc)
+
+    async def patch(self, namespace: str, key: str, fields: Mapping[str, Any]) -> None:
+        self.docs.setdefault(namespace, {}).setdefault(key, {}).update(fields)
+
+    async def get(self, namespace: str, key: str) -> dict[str, Any] | None:
+        return self.docs.get(namespace, {}).get(key)
+
+    async def delete(self, namespace: str, key: str) -> None:
+        self.docs.get(namespace, {}).pop(key, None)
+
+    async def all(self, namespace: str) -> dict[str, dict[str, Any]]:
+        return dict(self.docs.get(namespace, {}))
+
+    async def clear(self, namespace: str) -> None:
+        self.docs.pop(namespace, None)
+
+    async def close(self) -> None:
+        pass
+
+
+def directories() -> list[LegDirectory]:
+    state: LiveState = MemoryLiveState()
+    return [InMemoryLegDirectory(), LiveStateLegDirectory(state)]
+
+
+@pytest.mark.parametrize("directory", directories(), ids=["memory", "live-state"])
+async def test_register_lookup_forget_case_insensitive(directory: LegDirectory) -> None:
+    leg = Leg("1795242481.65", "agent", "PJSIP/agent8003-0000003b")
+    await directory.register("0B1E9A3C-5D2F-4C6B-9E8A-12345A0C0003", leg)
+    assert await directory.lookup("0b1e9a3c-5d2f-4c6b-9e8a-12345a0c0003") == leg
+    await directory.forget("0b1e9a3c-5d2f-4c6b-9e8a-12345a0c0003")
+    assert await directory.lookup("0b1e9a3c-5d2f-4c6b-9e8a-12345a0c0003") is None
+
+
+def test_speaker_must_be_known() -> None:
+    with pytest.raises(ValueError, match="speaker must be one of"):
+        Leg("c", "supervisor")
