@@ -240,6 +240,8 @@ class _Connection:
 
     async def _next_frame(self, wait_s: float) -> Frame | None:
         while not self.pending:
+            if self.decoder.error is not None:
+                raise _Closed(f"protocol error: {self.decoder.error}", clean=False)
             try:
                 data = await asyncio.wait_for(self.reader.read(65536), wait_s)
             except TimeoutError:

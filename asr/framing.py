@@ -136,6 +136,7 @@ class FrameDecoder:
         self._max_payload = max_payload
         self._expect_uuid = expect_uuid
         self.frames_decoded = 0
+        self.error: ProtocolError | None = None  # set once bad bytes follow good frames
 
     @property
     def pending(self) -> int:
@@ -143,8 +144,22 @@ class FrameDecoder:
         return len(self._buffer)
 
     def feed(self, data: bytes) -> list[Frame]:
+        """Return the complete frames. Bad bytes raise :class:`ProtocolError` — but when good
+        frames came before them in the same chunk, those are returned first and the error is
+        kept in :attr:`error` (and raised by the next ``feed``): nothing before it is lost."""
+        if self.error is not None:
+            raise self.error
         self._buffer += data
         frames: list[Frame] = []
+        try:
+            self._decode(frames)
+        except ProtocolError as exc:
+            if not frames:
+                raise
+            self.error = exc
+        return frames
+
+    def _decode(self, frames: list[Frame]) -> None:
         while len(self._buffer) >= HEADER.size:
             raw_kind, length = HEADER.unpack_from(self._buffer)
             try:
@@ -162,4 +177,3 @@ class FrameDecoder:
             frames.append(Frame(kind, bytes(self._buffer[HEADER.size : end])))
             del self._buffer[:end]
             self.frames_decoded += 1
-        return frames
