@@ -43,14 +43,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.calls import (
-    AgentDeviceStateChanged,
-    AgentLoggedIn,
-    AgentLoggedOut,
-    AgentPaused,
     AgentRingCanceled,
     AgentRinging,
     AgentRingNoAnswer,
-    AgentUnpaused,
     CallAbandoned,
     CallAnswered,
     CallCompleted,
@@ -70,83 +65,10 @@ from core.calls import (
 )
 from core.events import DomainEvent
 from telephony.ami_codec import AmiMessage
+from telephony.ami_noise import NOISE_EVENTS
+from telephony.translate_members import MEMBER_HANDLERS
 
 AmiLike = AmiMessage | Mapping[str, str]
-
-# Events that never change call/agent state: dropped by one set lookup.
-NOISE_EVENTS = frozenset(
-    {
-        "RTCPSent",
-        "RTCPReceived",
-        "Cdr",
-        "CEL",
-        "Newstate",
-        "NewConnectedLine",
-        "NewCallerid",
-        "NewAccountCode",
-        "DeviceStateChange",
-        "ExtensionStatus",
-        "PresenceStateChange",
-        "DialBegin",
-        "DialState",
-        "DTMFBegin",
-        "HangupRequest",
-        "SoftHangupRequest",
-        "MusicOnHoldStart",
-        "MusicOnHoldStop",
-        "BridgeCreate",
-        "BridgeEnter",
-        "BridgeLeave",
-        "BridgeDestroy",
-        "BridgeMerge",
-        "BridgeVideoSourceUpdate",
-        "LocalBridge",
-        "LocalOptimizationBegin",
-        "LocalOptimizationEnd",
-        "ChanSpyStart",
-        "ChanSpyStop",
-        "FullyBooted",
-        "Reload",
-        "Registry",
-        "PeerStatus",
-        "ContactStatus",
-        "Shutdown",
-        "OriginateResponse",
-        "QueueMemberPenalty",
-        "QueueMemberRinginuse",
-        "Hold",
-        "Unhold",
-        "MixMonitorStart",
-        "MixMonitorStop",
-        "AgentDump",
-        # security class (read=all delivers them)
-        "SuccessfulAuth",
-        "FailedACL",
-        "InvalidAccountID",
-        "SessionLimit",
-        "MemoryLimit",
-        "LoadAverageLimit",
-        "RequestNotAllowed",
-        "AuthMethodNotAllowed",
-        "RequestBadFormat",
-        "UnexpectedAddress",
-        "ChallengeResponseFailed",
-        "InvalidPassword",
-        "ChallengeSent",
-        "InvalidTransport",
-        # list items answer actions; the live reducer takes them via telephony.snapshots
-        "QueueParams",
-        "QueueMember",
-        "QueueEntry",
-        "QueueStatusComplete",
-        "QueueSummary",
-        "QueueSummaryComplete",
-        "CoreShowChannel",
-        "CoreShowChannelsComplete",
-        "EndpointList",
-        "EndpointListComplete",
-    }
-)
 
 _EXIT_BY_QUEUESTATUS = {
     "TIMEOUT": ExitReason.TIMEOUT,
@@ -259,10 +181,6 @@ class Translator:
             "BlindTransfer": self._blind_transfer,
             "AttendedTransfer": self._attended_transfer,
             "Hangup": self._hangup,
-            "QueueMemberAdded": self._member_added,
-            "QueueMemberRemoved": self._member_removed,
-            "QueueMemberPause": self._member_pause,
-            "QueueMemberStatus": self._member_status,
         }
 
     # -- public API ----------------------------------------------------------------------------
@@ -276,6 +194,10 @@ class Translator:
         name = get("Event")
         if name is None or name in NOISE_EVENTS:
             return []  # responses are the client's business; noise is dropped here
+        member = MEMBER_HANDLERS.get(name)
+        if member is not None:
+            self.handled_events[name] += 1
+            return [member(message, received_at)]
         handler = self._handlers.get(name)
         if handler is None:
             self.unknown_events[name] += 1
@@ -732,63 +654,3 @@ class Translator:
             )
         if not call.channels:
             del self._calls[linkedid]
-
-    # -- queue members (agents) --------------------------------------------------------------------
-    @staticmethod
-    def _member(msg: AmiLike) -> tuple[str, str, str]:
-        return (
-            msg.get("Queue") or "",
-            msg.get("Interface") or msg.get("Location") or "",
-            msg.get("MemberName") or msg.get("Name") or "",
-        )
-
-    def _member_added(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        queue, interface, name = self._member(msg)
-        out.append(
-            AgentLoggedIn(
-                occurred_at=at,
-                queue=queue,
-                interface=interface,
-                member_name=name,
-                paused=msg.get("Paused") == "1",
-                dynamic=msg.get("Membership") != "static",
-            )
-        )
-
-    def _member_removed(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        queue, interface, name = self._member(msg)
-        out.append(
-            AgentLoggedOut(occurred_at=at, queue=queue, interface=interface, member_name=name)
-        )
-
-    def _member_pause(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        queue, interface, name = self._member(msg)
-        if msg.get("Paused") == "1":
-            out.append(
-                AgentPaused(
-                    occurred_at=at,
-                    queue=queue,
-                    interface=interface,
-                    member_name=name,
-                    reason=msg.get("PausedReason") or msg.get("Reason") or "",
-                )
-            )
-        else:
-            out.append(
-                AgentUnpaused(occurred_at=at, queue=queue, interface=interface, member_name=name)
-            )
-
-    def _member_status(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        queue, interface, name = self._member(msg)
-        out.append(
-            AgentDeviceStateChanged(
-                occurred_at=at,
-                queue=queue,
-                interface=interface,
-                member_name=name,
-                status=_int(msg.get("Status")),
-                in_call=msg.get("InCall") == "1",
-                paused=msg.get("Paused") == "1",
-                paused_reason=msg.get("PausedReason") or "",
-            )
-        )
