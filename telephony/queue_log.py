@@ -90,10 +90,8 @@ def parse_line(line: str) -> QueueLogEntry:
         raise QueueLogError(f"queue_log line needs at least 5 fields: {line!r}")
     if not parts[0].isdigit():
         raise QueueLogError(f"queue_log line has no epoch time: {line!r}")
-    data = tuple(parts[5:])
-    if data == ("",):
-        data = ()  # "UNPAUSE|" and "QUEUESTART|" carry one empty field
-    return QueueLogEntry(int(parts[0]), parts[1], parts[2], parts[3], parts[4], data)
+    # kept verbatim: "UNPAUSE|" carries one empty field, so to_line() gives the line back
+    return QueueLogEntry(int(parts[0]), parts[1], parts[2], parts[3], parts[4], tuple(parts[5:]))
 
 
 @dataclass(frozen=True, slots=True)
