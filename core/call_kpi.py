@@ -54,7 +54,7 @@ FORMULAS: Mapping[str, tuple[int, str]] = {
     "diversion_share": (1, "calls diverted (voicemail/online/callback) ÷ inbound"),
     "callback_after_abandon": (
         1,
-        "distinct abandoning numbers called back within 30 min ÷ distinct abandoning numbers",
+        "numbers with a (non-short) abandon called back within 30 min ÷ those numbers",
     ),
 }
 
