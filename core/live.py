@@ -141,7 +141,7 @@ class LiveReducer:
         self.queues.add(snap.queue)
         touched: set[str] = set()
         reported = {m.interface for m in snap.members}
-        for agent in self.agents.values():
+        for agent in [] if snap.partial else self.agents.values():
             if snap.queue in agent.queues and agent.interface not in reported:
                 agent.queues.discard(snap.queue)
                 agent.paused.pop(snap.queue, None)
@@ -162,6 +162,8 @@ class LiveReducer:
             if not m.in_call and agent.on_call is not None:
                 agent.on_call = None  # the call ended while we were not looking
             touched.add(m.interface)
+        if snap.partial:
+            return self._emit(_Touched(agents=touched, queues={snap.queue}))
         entries: dict[str, _Waiting] = {}
         for e in snap.entries:
             known = self.waiting.get(snap.queue, {}).get(e.uniqueid)

@@ -39,13 +39,18 @@ class QueueEntrySnapshot:
 
 @dataclass(frozen=True, slots=True)
 class QueueStatusSnapshot:
-    """One queue's complete state at ``at`` (QueueParams + QueueMember* + QueueEntry*)."""
+    """One queue's state at ``at`` (QueueParams + QueueMember* + QueueEntry*).
+
+    ``partial``: the answer to a QueueStatus filtered by ``Member`` — it updates the members it
+    lists and says nothing about the others or about waiting callers.
+    """
 
     at: datetime
     queue: str
     members: tuple[QueueMemberSnapshot, ...] = ()
     entries: tuple[QueueEntrySnapshot, ...] = ()
     params: dict[str, str] = field(default_factory=dict)
+    partial: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,9 @@
 Pass the list items of ONE action (all messages carrying its ActionID, up to and including the
 ``…Complete`` event): ``QueueStatus`` → :func:`queue_status_snapshots` (one snapshot per
 queue, including queues with no members/callers), ``CoreShowChannels`` →
-:func:`channels_snapshot`. A ``QueueStatus`` filtered by ``Member`` is partial: do not feed it
-to ``LiveReducer.apply_queue_status`` (it would log the other members out).
+:func:`channels_snapshot`. A ``QueueStatus`` filtered by ``Member`` is partial: pass
+``member_filter`` so the snapshot is marked partial (otherwise the reducer would log every
+other member out).
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ def entry_snapshot(msg: AmiLike) -> QueueEntrySnapshot:
     )
 
 
-def queue_status_snapshots(messages: Iterable[AmiLike], at: datetime) -> list[QueueStatusSnapshot]:
+def queue_status_snapshots(
+    messages: Iterable[AmiLike], at: datetime, *, member_filter: str | None = None
+) -> list[QueueStatusSnapshot]:
+    """``member_filter``: the ``Member`` the QueueStatus action was filtered by (→ partial)."""
     params: dict[str, dict[str, str]] = {}
     members: dict[str, list[QueueMemberSnapshot]] = {}
     entries: dict[str, list[QueueEntrySnapshot]] = {}
@@ -92,6 +96,7 @@ def queue_status_snapshots(messages: Iterable[AmiLike], at: datetime) -> list[Qu
             members=tuple(members.get(q, ())),
             entries=tuple(entries.get(q, ())),
             params=params[q],
+            partial=member_filter is not None,
         )
         for q in order
     ]
@@ -114,3 +119,32 @@ def channels_snapshot(messages: Iterable[AmiLike], at: datetime) -> ChannelsSnap
         if msg.get("Event") == "CoreShowChannel"
     )
     return ChannelsSnapshot(at=at, channels=channels)
+
+
+class ListCollector:
+    """Gathers the items of AMI list answers (``EventList: start`` … ``EventList: Complete``).
+
+    ``feed`` every received message; it returns ``(action_id, items)`` when a list completes.
+    Items are recognised by ActionID only, so unrelated events interleaved in a list (not seen
+    in the traces, not excluded by Asterisk either) are left out.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[str, list[AmiLike]] = {}
+
+    def feed(self, msg: AmiLike) -> tuple[str, list[AmiLike]] | None:
+        action_id = msg.get("ActionID")
+        if not action_id:
+            return None
+        if msg.get("Response") is not None:
+            if msg.get("EventList") == "start":
+                self._open[action_id] = []
+            return None
+        items = self._open.get(action_id)
+        if items is None:
+            return None
+        if msg.get("EventList") == "Complete":
+            del self._open[action_id]
+            return action_id, items
+        items.append(msg)
+        return None

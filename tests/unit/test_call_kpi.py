@@ -113,8 +113,11 @@ def test_ratio_formulas(figure: str, numerator: int, denominator: int) -> None:
 
 def test_time_statistics_of_the_sample() -> None:
     k = compute(SAMPLE, KpiSettings(wrapup_s={"hotline": 3}))
-    assert (k.asa.mean, k.asa.median, k.asa.percentile(90)) == (15, 15, 20)
-    assert (k.talk.mean, k.handle.mean) == (120, 123)  # (100+200+60)/3, + 3 s wrap-up
+    assert (k.asa.mean, k.asa.median, k.asa.percentile(90)) == (Fraction(15), Fraction(15), 20)
+    assert (k.talk.mean, k.handle.mean) == (
+        Fraction(120),
+        Fraction(123),
+    )  # (100+200+60)/3, + 3 s wrap-up
     assert k.waits.values == (3, 5, 9, 10, 15, 20, 40)
     assert (k.longest_wait, k.waits.percentile(50), k.waits.percentile(90)) == (40, 10, 40)
     assert k.diversions == {"voicemail": 1, "online": 1}
