@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from core.calls import (
     AgentRingCanceled,
@@ -68,7 +69,7 @@ from telephony.ami_codec import AmiMessage
 from telephony.ami_noise import NOISE_EVENTS
 from telephony.translate_members import MEMBER_HANDLERS
 
-AmiLike = AmiMessage | Mapping[str, str]
+AmiLike = AmiMessage | Mapping[str, Any]
 
 _EXIT_BY_QUEUESTATUS = {
     "TIMEOUT": ExitReason.TIMEOUT,
@@ -190,8 +191,11 @@ class Translator:
         return [c.linkedid for c in self._calls.values() if not c.ended]
 
     def feed(self, message: AmiLike, received_at: datetime) -> list[DomainEvent]:
-        get = message.get
-        name = get("Event")
+        """Translate one received message. ``message``: an :class:`AmiMessage`, or any mapping
+        (a panoramisk ``Message``: repeated keys arrive as lists and are unfolded)."""
+        if not isinstance(message, AmiMessage):
+            message = AmiMessage.from_mapping(message)
+        name = message.get("Event")
         if name is None or name in NOISE_EVENTS:
             return []  # responses are the client's business; noise is dropped here
         member = MEMBER_HANDLERS.get(name)
