@@ -37,13 +37,16 @@ What the recorded traffic (``../shared/ami-traces``) forced on this design:
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
 
 from core.calls import (
     CallDiversionOffered,
     CallEnded,
+    CallEvent,
     CallExitedQueue,
     CallOffered,
+    CallQueued,
     CallTransferred,
     DiversionTarget,
     ExitReason,
@@ -59,6 +62,7 @@ from telephony.translate_state import (
     AmiLike,
     CallState,
     DialplanMap,
+    epoch_s,
     to_int,
 )
 
@@ -68,8 +72,12 @@ __all__ = ["AmiLike", "DialplanMap", "Translator"]
 class Translator(QueueTranslation):
     """Stateful AMI → domain-event translator. One instance per AMI connection history."""
 
+    # how long after a reconciled queue_log line the same fact may still arrive on AMI
+    RECONCILE_OVERLAP = timedelta(seconds=3)
+
     def __init__(self, dialplan: DialplanMap | None = None, *, abandon_grace_s: float = 5.0):
         super().__init__(dialplan, abandon_grace_s=abandon_grace_s)
+        self._already_logged: dict[str, tuple[datetime, Counter[tuple[str, str]]]] = {}
         self.unknown_events: Counter[str] = Counter()
         self.handled_events: Counter[str] = Counter()
         self._handlers = {
@@ -117,7 +125,27 @@ class Translator(QueueTranslation):
         self.handled_events[name] += 1
         out: list[DomainEvent] = []
         handler(message, received_at, out)
+        if self._already_logged:
+            out = self._drop_already_logged(out)
         return out
+
+    def _drop_already_logged(self, events: list[DomainEvent]) -> list[DomainEvent]:
+        """Drop events queue_log reconciliation already put in the log: around the reconnect
+        second the same fact can come from both (queue_log written, AMI event still queued)."""
+        kept: list[DomainEvent] = []
+        for event in events:
+            linkedid = getattr(event, "linkedid", None)
+            pending = self._already_logged.get(linkedid) if linkedid else None
+            if pending is not None:
+                until, keys = pending
+                key = (event.name, str(getattr(event, "member_name", "")))
+                if event.occurred_at > until:
+                    del self._already_logged[linkedid]  # type: ignore[arg-type]
+                elif keys[key] > 0:
+                    keys[key] -= 1
+                    continue
+            kept.append(event)
+        return kept
 
     def expire(self, now: datetime) -> list[DomainEvent]:
         """Decide holds older than ``abandon_grace_s`` (a QueueCallerAbandon whose caller never
@@ -128,6 +156,63 @@ class Translator(QueueTranslation):
             if hold is not None and (now - hold.at).total_seconds() >= self.abandon_grace_s:
                 self._resolve_hold(call, None, out)
         return out
+
+    def resync(self, alive_linkedids: Collection[str], at: datetime) -> list[DomainEvent]:
+        """After a reconnect: end every tracked call whose channels are gone (per
+        CoreShowChannels). Its queue outcome is NOT guessed here — a pending abandon/leave hold
+        is dropped — because queue_log reconciliation supplies it. Emits ``CallEnded`` with
+        cause -1 for each such call."""
+        out: list[DomainEvent] = []
+        for linkedid, call in list(self._calls.items()):
+            if linkedid in alive_linkedids:
+                continue
+            call.hold = None
+            if not call.ended:
+                out.append(
+                    CallEnded(
+                        occurred_at=at,
+                        linkedid=linkedid,
+                        uniqueid=call.uniqueid,
+                        cause=-1,
+                        cause_text="ended while AMI was disconnected",
+                    )
+                )
+            for uniqueid in call.channels:
+                self._channel_call.pop(uniqueid, None)
+            del self._calls[linkedid]
+        return out
+
+    def absorb(self, reconciled: Iterable[DomainEvent], alive_linkedids: Collection[str]) -> None:
+        """Take note of events reconciled from queue_log (already in the log) for calls that are
+        still up, so their later AMI events attach to them: no second ``CallOffered``, and the
+        queue join time/position needed for an exit-with-key wait are known."""
+        reconciled = list(reconciled)
+        offered = {e.linkedid: e for e in reconciled if isinstance(e, CallOffered)}
+        for event in reconciled:
+            if isinstance(event, CallEvent) and event.linkedid in alive_linkedids:
+                until = event.occurred_at + self.RECONCILE_OVERLAP
+                previous_until, keys = self._already_logged.get(event.linkedid, (until, Counter()))
+                keys[(event.name, str(getattr(event, "member_name", "")))] += 1
+                self._already_logged[event.linkedid] = (max(until, previous_until), keys)
+        for event in reconciled:
+            if not isinstance(event, CallQueued) or event.linkedid not in alive_linkedids:
+                continue
+            call = self._calls.get(event.linkedid)
+            if call is None:
+                source = offered.get(event.linkedid)
+                call = CallState(
+                    linkedid=event.linkedid,
+                    uniqueid=event.uniqueid,
+                    caller_number=source.caller_number if source else "",
+                    context="",
+                    channels={event.uniqueid},
+                    adopted=True,
+                )
+                self._calls[event.linkedid] = call
+                self._channel_call[event.uniqueid] = event.linkedid
+            call.queue = event.queue
+            call.join_epoch = epoch_s(event.occurred_at)
+            call.original_position = event.position
 
     def finish(self) -> list[DomainEvent]:
         """End of a recorded stream: decide every hold with what is known (abandon)."""

@@ -30,7 +30,7 @@ from telephony.translate_state import (
 
 class QueueTranslation(CallTracker):
     def _queue_join(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
+        call = self._caller_call(msg, (at, out))
         if call is None:
             return
         self._observe_context(call, msg.get("Context"), at, out)
@@ -51,7 +51,7 @@ class QueueTranslation(CallTracker):
         )
 
     def _queue_abandon(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
+        call = self._caller_call(msg, (at, out))
         if call is None:
             return
         call.hold = HoldState(
@@ -64,7 +64,7 @@ class QueueTranslation(CallTracker):
         )
 
     def _queue_leave(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
+        call = self._caller_call(msg, (at, out))
         if call is None:
             return
         if call.dial_answered or call.hold is not None:
@@ -93,7 +93,7 @@ class QueueTranslation(CallTracker):
         call.hold = HoldState(queue, position, call.original_position, wait_s, at, abandon=False)
 
     def _agent_called(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
+        call = self._caller_call(msg, (at, out))
         if call is None:
             return
         ring = RingState(
@@ -117,7 +117,7 @@ class QueueTranslation(CallTracker):
         )
 
     def _agent_ring_no_answer(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
+        call = self._caller_call(msg, (at, out))
         if call is None:
             return
         ring = call.rings.get(msg.get("DestUniqueid") or "")
@@ -135,7 +135,7 @@ class QueueTranslation(CallTracker):
         )
 
     def _dial_end(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
+        call = self._caller_call(msg)  # any Dial() raises DialEnd: never adopt on it
         if call is None:
             return
         self._observe_context(call, msg.get("Context"), at, out)
@@ -163,7 +163,7 @@ class QueueTranslation(CallTracker):
             )
 
     def _agent_connect(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
+        call = self._caller_call(msg, (at, out))
         if call is None:
             return
         call.hold = None
@@ -182,7 +182,7 @@ class QueueTranslation(CallTracker):
         )
 
     def _agent_complete(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
+        call = self._caller_call(msg, (at, out))
         if call is None:
             return
         out.append(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.calls import (
     CallAbandoned,
     CallDiverted,
     CallExitedQueue,
+    CallOffered,
     DiversionTarget,
     ExitReason,
     HangupParty,
@@ -94,6 +95,17 @@ class CallState:
     vm_file: str = ""
     vm_reported: set[str] = field(default_factory=set)
     ended: bool = False
+    adopted: bool = False  # first seen mid-call (after a reconnect)
+
+
+def started_at(uniqueid: str, fallback: datetime) -> datetime:
+    """Creation time encoded in an Asterisk Uniqueid (``1795241965.30``), else ``fallback``."""
+    head, dot, _ = uniqueid.partition(".")
+    if dot and head.isdigit() and len(head) >= 9:
+        created = datetime.fromtimestamp(int(head), fallback.tzinfo)
+        if timedelta(0) <= fallback - created <= timedelta(days=1):
+            return created
+    return fallback
 
 
 def epoch_s(at: datetime) -> int:
@@ -117,10 +129,42 @@ class CallTracker:
         self._channel_call: dict[str, str] = {}  # Uniqueid → Linkedid (caller and agent legs)
 
     # -- helpers ---------------------------------------------------------------------------------
-    def _caller_call(self, msg: AmiLike) -> CallState | None:
-        """The call if ``msg`` is about the citizen's own channel (not an agent leg)."""
-        call = self._calls.get(msg.get("Linkedid") or "")
-        if call is None or msg.get("Uniqueid") != call.uniqueid:
+    def _caller_call(
+        self, msg: AmiLike, adopt: tuple[datetime, list[DomainEvent]] | None = None
+    ) -> CallState | None:
+        """The call if ``msg`` is about the citizen's own channel (not an agent leg).
+
+        ``adopt=(at, out)``: a queue event of a caller channel we never saw start (it began
+        while AMI was disconnected) starts tracking it and emits its ``CallOffered`` into
+        ``out``, dated from the Uniqueid's epoch prefix when it has one (``<epoch>.<seq>``).
+        """
+        linkedid = msg.get("Linkedid") or ""
+        call = self._calls.get(linkedid)
+        uniqueid = msg.get("Uniqueid") or ""
+        if call is None and adopt and uniqueid and uniqueid == linkedid:
+            call = CallState(
+                linkedid=linkedid,
+                uniqueid=uniqueid,
+                caller_number=msg.get("CallerIDNum") or "",
+                context=msg.get("Context") or "",
+                channels={uniqueid},
+                adopted=True,
+            )
+            self._calls[linkedid] = call
+            self._channel_call[uniqueid] = linkedid
+            at, out = adopt
+            out.append(
+                CallOffered(
+                    occurred_at=started_at(uniqueid, at),
+                    linkedid=linkedid,
+                    uniqueid=uniqueid,
+                    channel=msg.get("Channel") or "",
+                    caller_number=call.caller_number,
+                    caller_name=msg.get("CallerIDName") or "",
+                    dialed="",
+                )
+            )
+        if call is None or uniqueid != call.uniqueid:
             return None
         return call
 
