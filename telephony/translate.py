@@ -180,6 +180,7 @@ class Translator(QueueTranslation):
             for uniqueid in call.channels:
                 self._channel_call.pop(uniqueid, None)
             del self._calls[linkedid]
+            self._remember_ended(linkedid)
         return out
 
     def absorb(self, reconciled: Iterable[DomainEvent], alive_linkedids: Collection[str]) -> None:
@@ -231,7 +232,11 @@ class Translator(QueueTranslation):
             self._channel_call[uniqueid] = linkedid
             return
         context = msg.get("Context") or ""
-        if uniqueid != linkedid or context not in self.dialplan.inbound_contexts:
+        if (
+            uniqueid != linkedid
+            or context not in self.dialplan.inbound_contexts
+            or linkedid in self._ended
+        ):
             return  # agent-side, originated, tap or snoop channel: not a citizen call
         call = CallState(
             linkedid=linkedid,
@@ -394,6 +399,7 @@ class Translator(QueueTranslation):
         if uniqueid == call.uniqueid and not call.ended:
             self._resolve_hold(call, None, out)
             call.ended = True
+            self._remember_ended(linkedid)
             out.append(
                 CallEnded(
                     occurred_at=at,

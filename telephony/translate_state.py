@@ -4,6 +4,7 @@ by all handlers (context changes, diversions, the abandon-vs-timeout hold)."""
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -127,6 +128,15 @@ class CallTracker:
         self.abandon_grace_s = abandon_grace_s
         self._calls: dict[str, CallState] = {}
         self._channel_call: dict[str, str] = {}  # Uniqueid → Linkedid (caller and agent legs)
+        # Linkedids of calls already ended: late or reordered events must not revive them
+        self._ended: OrderedDict[str, None] = OrderedDict()
+
+    ENDED_MEMORY = 10_000
+
+    def _remember_ended(self, linkedid: str) -> None:
+        self._ended[linkedid] = None
+        if len(self._ended) > self.ENDED_MEMORY:
+            self._ended.popitem(last=False)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _caller_call(
@@ -141,7 +151,13 @@ class CallTracker:
         linkedid = msg.get("Linkedid") or ""
         call = self._calls.get(linkedid)
         uniqueid = msg.get("Uniqueid") or ""
-        if call is None and adopt and uniqueid and uniqueid == linkedid:
+        if (
+            call is None
+            and adopt
+            and uniqueid
+            and uniqueid == linkedid
+            and linkedid not in self._ended
+        ):
             call = CallState(
                 linkedid=linkedid,
                 uniqueid=uniqueid,
