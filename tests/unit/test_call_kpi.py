@@ -20,7 +20,7 @@ from core.call_kpi import (
     interval_start,
     kpis_from_events,
 )
-from core.call_records import CallRecord, build_call_records
+from core.call_records import CallOutcome, CallRecord, build_call_records
 from core.calls import (
     AgentLoggedIn,
     AgentLoggedOut,
@@ -159,6 +159,25 @@ def test_callback_after_abandon(callback_after: timedelta, expected: tuple[int, 
     k = compute(SAMPLE, callbacks=[(e.caller_number, e.ended_at + callback_after)])
     ratio = k.callback_after_abandon
     assert (ratio.numerator, ratio.denominator) == expected
+
+
+@pytest.mark.parametrize(
+    ("record", "outcome"),
+    [
+        (SAMPLE[0], CallOutcome.ANSWERED),
+        (SAMPLE[3], CallOutcome.SHORT_ABANDON),
+        (SAMPLE[4], CallOutcome.ABANDONED),
+        (SAMPLE[5], CallOutcome.TIMEOUT),
+        (SAMPLE[6], CallOutcome.EXIT_KEY),
+        (SAMPLE[7], CallOutcome.ONLINE),
+        (SAMPLE[8], CallOutcome.IVR_HANGUP),
+        (SAMPLE[9], CallOutcome.JOINEMPTY),
+        (_rec("Q", wait=None), CallOutcome.QUEUE_EXIT_UNKNOWN),  # queued, ended, nothing known
+        (CallRecord(linkedid="P", offered_at=T0), CallOutcome.IN_PROGRESS),
+    ],
+)
+def test_outcome_table(record: CallRecord, outcome: CallOutcome) -> None:
+    assert record.outcome is outcome
 
 
 def test_empty_groups_have_no_rates() -> None:
