@@ -78,6 +78,13 @@ def test_05_pause_call_and_resync_timeline() -> None:
         {"available": 1, "paused": 3},
         {"paused": 4},
     ]
+    paused_all = [doc for label, doc in cps if label == "AgentPaused"][-1]
+    assert [(m["member_name"], m["state"], m["paused_reason"]) for m in paused_all["members"]] == [
+        ("Agent 8001", "paused", "lunch"),
+        ("Agent 8002", "paused", "training"),
+        ("Agent 8003", "paused", ""),
+        ("Agent 8004", "paused", "meeting"),
+    ]
     snap = dict(cps)["snapshot 05-10"]
     assert snap["waiting_count"] == 1
     assert snap["longest_wait_s"] == 4  # QueueEntry Wait: 4
