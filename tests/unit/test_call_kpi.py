@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.agent_time import StaffedTime, occupancy, staffed_time
+from core.agent_time import RingStats, StaffedTime, occupancy, ring_stats, staffed_time
 from core.call_kpi import (
     FORMULAS,
     CallKpis,
@@ -400,3 +400,20 @@ def test_every_formula_is_written_in_docs_kpi_md() -> None:
     for name, (version, formula) in FORMULAS.items():
         assert f"`{name}` v{version}" in section, name
         assert formula in section, name
+
+
+def test_ring_stats_per_agent() -> None:
+    timeout = build_call_records(trace_events("03-queue-timeout-to-voicemail")).values()
+    assert ring_stats(timeout) == {
+        "PJSIP/agent8001": RingStats(1, 0, 1, 0),
+        "PJSIP/agent8002": RingStats(1, 0, 1, 0),
+        "PJSIP/agent8003": RingStats(1, 0, 1, 0),
+    }
+    busy = ring_stats(build_call_records(trace_events("06-concurrent-20-calls")).values())
+    assert busy == {
+        "PJSIP/agent8001": RingStats(3, 3, 0, 0),
+        "PJSIP/agent8002": RingStats(4, 4, 0, 0),
+        "PJSIP/agent8003": RingStats(4, 3, 0, 1),
+        "PJSIP/agent8004": RingStats(5, 4, 0, 1),
+    }
+    assert busy["PJSIP/agent8003"].answer_ratio.exact == Fraction(3, 4)
