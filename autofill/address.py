@@ -37,7 +37,7 @@ _POI_SUFFIX = words(
     "地铁站 车站 苑 府 城 园 庭 阁 湾 院"
 )
 _POI = re.compile(rf"{_N}{{2,12}}?(?:{'|'.join(_POI_SUFFIX)})(?![里子头])")
-_PART = r"\d+(?:号楼|栋楼|栋|幢|座|号院|排|单元|门|层|楼(?!\d)|室|号房|户)|\d+(?:-\d+){1,3}"
+_PART = r"\d+(?:号楼|栋楼|栋|幢|座|号院|排|单元|门|层|楼(?!\d)|室|号房|户)|\d+(?:-\d+){2,3}"
 _HOUSE = re.compile(rf"(?:{_PART})(?:\s*(?:{_PART}|\d{{3,4}}(?!\d)))*")
 _JOINERS = "和跟同"
 _BAD_NAMES = frozenset(
