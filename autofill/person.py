@@ -102,7 +102,7 @@ def _surname_in(chunk: str) -> tuple[str, int] | None:
         if spelled in chunk[:8]:
             return surname, chunk.index(spelled) + len(spelled)
     for size in (2, 1):
-        if chunk[:size] in SURNAMES:
+        if len(chunk) >= size and chunk[:size] in SURNAMES:
             return chunk[:size], size
     return None
 
