@@ -14,8 +14,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+@app.callback()
+def _root() -> None:
+    """12345 热线 contact-centre backend."""
+    # A callback keeps typer in "group" mode even while only one command is registered,
+    # so ``python -m hotline extract …`` never collapses into a bare single command.
+
+
 # Each module exposes ``register(app: typer.Typer) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("hotline.commands.extract",)
 
 
 def _register_all() -> None:
