@@ -12,6 +12,7 @@ Rules are deliberately conservative: a lone "一" is only rewritten when a numer
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from datetime import date
 from core.itn_numbers import (
     BIG_UNITS,
     DIGIT_VALUES,
+    NUMERAL_CHARS,
     ZEROS,
     NumeralRun,
     expect,
@@ -453,6 +455,23 @@ def _lexical_at(text: str, i: int) -> str | None:
     return None
 
 
+# First characters of everything that can follow a lone digit and make it a number.
+_FOLLOWERS = frozenset(
+    "年月日号点时块元圆毛角钟半刻分秒" + "".join(w[0] for w in _NUMERIC_SUFFIXES + _DECIMAL_UNITS)
+)
+
+
+def _inert(text: str, run: NumeralRun) -> bool:
+    """A lone digit ("一个", "一下", "三天两头"…) not followed by a unit stays as it is."""
+    if len(run.chars) != 1 or run.has_unit:
+        return False
+    j = skip_spaces(text, run.end)
+    return j >= len(text) or text[j] not in _FOLLOWERS
+
+
+_NEXT_NUMERAL = re.compile("百分之|[" + re.escape("".join(sorted(NUMERAL_CHARS))) + "]")
+
+
 def normalize(text: str, *, ref_date: date | None = None) -> ItnResult:
     """Rewrite spoken Chinese numbers in ``text`` as digits; see the module docstring.
 
@@ -465,6 +484,15 @@ def normalize(text: str, *, ref_date: date | None = None) -> ItnResult:
     i = 0
     n = len(text)
     while i < n:
+        # Copy everything up to the next numeral in one piece (most text has no numbers).
+        found = _NEXT_NUMERAL.search(text, i)
+        if found is None:
+            out.append(text[i:])
+            break
+        if found.start() > i:
+            out.append(text[i : found.start()])
+            pos += found.start() - i
+            i = found.start()
         match: _Match | None = None
         if text.startswith("百分之", i):
             match = _match_percent(text, i)
@@ -473,6 +501,12 @@ def normalize(text: str, *, ref_date: date | None = None) -> ItnResult:
             out.append(text[i])
             pos += 1
             i += 1
+            continue
+        if run is not None and _inert(text, run):
+            raw = text[run.start : run.end]
+            out.append(raw)
+            pos += len(raw)
+            i = run.end
             continue
         if run is not None:
             lexical = _lexical_at(text, i)
