@@ -146,6 +146,10 @@ class AutofillSession:
     def _remember(self, candidate: Candidate) -> None:
         key = (candidate.value, candidate.start, candidate.end)
         history = self._history[candidate.name]
+        # The same mention seen again with more text after it ("从昨天" → "从昨天晚上10点开始")
+        # replaces its cut-off first reading.
+        for old in [k for k in history if k[1] == candidate.start and k[2] < candidate.end]:
+            del history[old]
         known = history.get(key)
         if known is None or candidate.confidence > known.confidence:
             history[key] = FieldValue(
