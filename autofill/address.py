@@ -27,7 +27,7 @@ _STOP = (
 )
 _N = rf"[^\W\d_{_STOP}]"
 _TOWN = re.compile(rf"{_N}{{2,8}}?(?:街道办事处|街道办|街道|镇|乡)(?![村镇政长])")
-_COMMUNITY = re.compile(rf"{_N}{{2,8}}?(?:社区|村)(?:居委会|村委会|委会)?(?![民里子口])")
+_COMMUNITY = re.compile(rf"{_N}{{2,8}}?(?:社区|村)(?:居委会|村委会|委会)?(?![民里子口路街道大])")
 _NR = rf"[^\W\d_{_STOP}省市区县号]"  # road names do not contain division words
 _ROAD = re.compile(rf"{_NR}{{1,10}}?\d{{0,3}}(?:大道|大街|公路|胡同|路|街|巷|弄)(?![道办面])")
 _ROAD_NO = re.compile(r"\s*(\d+(?:-\d+)?号)(?![楼院线])")
@@ -164,8 +164,13 @@ class AddressExtractor:
             if division.level in ("province", "city"):
                 continue  # cpca already covers these (and more precisely)
             outside = bool(districts) and not any(division.code.startswith(d) for d in districts)
-            if outside and not hit.exact and division.level in ("community", "village"):
-                continue  # "张村" inside "北张村" of another district: a sub-word, not a place
+            small = division.level in ("community", "village")
+            if (
+                small
+                and not hit.exact
+                and (outside or not _left_bounded(text, hit.start, occupied))
+            ):
+                continue  # "西村" inside "乔西村": a piece of another name, not a place
             base = 0.9 if hit.exact else 0.75
             if not sure or outside:
                 base -= 0.15
@@ -206,6 +211,14 @@ class AddressExtractor:
                         _Element("road_no", number.start(1), number.end(1), number.group(1), 0.8)
                     )
                     occupied.append((number.start(1), number.end(1)))
+
+
+def _left_bounded(text: str, start: int, occupied: list[tuple[int, int]]) -> bool:
+    """Does a name start here, rather than in the middle of a longer unknown name?"""
+    if start == 0 or any(end == start for _, end in occupied):
+        return True
+    before = text[start - 1]
+    return not before.isalnum() or before in _STOP
 
 
 def _gaps(length: int, occupied: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
