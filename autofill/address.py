@@ -27,9 +27,13 @@ _STOP = (
 )
 _N = rf"[^\W\d_{_STOP}]"
 _TOWN = re.compile(rf"{_N}{{2,8}}?(?:街道办事处|街道办|街道|镇|乡)(?![村镇政长])")
-_COMMUNITY = re.compile(rf"{_N}{{2,8}}?(?:社区|村)(?:居委会|村委会|委会)?(?![民里子口路街道大])")
+_COMMUNITY = re.compile(
+    rf"{_N}{{2,8}}?(?:社区|村)(?:居委会|村委会|委会)?(?![民里子口街道大]|路(?![灯面边上]))"
+)
 _NR = rf"[^\W\d_{_STOP}省市区县号]"  # road names do not contain division words
-_ROAD = re.compile(rf"{_NR}{{1,10}}?\d{{0,3}}(?:大道|大街|公路|胡同|路|街|巷|弄)(?![道办面])")
+_ROAD = re.compile(
+    rf"{_NR}{{1,10}}?\d{{0,3}}(?:大道|大街|公路|胡同|路|街|巷|弄)(?![道办面灯况费线])"
+)
 _ROAD_NO = re.compile(r"\s*(\d+(?:-\d+)?号)(?![楼院线])")
 _POI_SUFFIX = words(
     "小区 花园 家园 公寓 大厦 广场 中心 新村 商城 菜市场 市场 商场 超市 酒店 宾馆 公园 大楼 "
