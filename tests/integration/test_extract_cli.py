@@ -21,7 +21,7 @@ ROWS = [
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
+    return subprocess.run(
         [sys.executable, "-m", "hotline", "extract", *args],
         cwd=ROOT,
         capture_output=True,

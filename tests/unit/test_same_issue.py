@@ -52,37 +52,37 @@ PAIRS: list[tuple[str, AppealRecord, AppealRecord, bool]] = [
         rec("a", "幸福路二十六号门口路灯不亮"),
         rec("b", "幸福路26号门口路灯不亮"),
         True,
-    ),  # fmt: skip
+    ),
     (
         "short, reworded",
         rec("a", "幸福路26号门口路灯不亮了"),
         rec("b", "幸福路26号门口的路灯不亮"),
         True,
-    ),  # fmt: skip
+    ),
     (
         "short, other place",
         rec("a", "幸福路26号门口路灯不亮"),
         rec("b", "建设路8号门口路灯不亮"),
         False,
-    ),  # fmt: skip
+    ),
     (
         "outside the time window",
         rec("a", LONG_A, days_ago=1),
         rec("b", LONG_A_REPOST, days_ago=45),
         False,
-    ),  # fmt: skip
+    ),
     (
         "same text, different districts",
         rec(
             "a",
             "小区门口垃圾堆了一个星期没人清理，臭气熏天，苍蝇到处飞，居民出门都要绕着走",
             address="雁塔区",
-        ),  # fmt: skip
+        ),
         rec(
             "b",
             "小区门口垃圾堆了一个星期没人清理，臭气熏天，苍蝇到处飞，居民出门都要绕着走",
             address="碑林区",
-        ),  # fmt: skip
+        ),
         False,
     ),
     (
