@@ -217,6 +217,22 @@ class AddressExtractor:
                     occupied.append((number.start(1), number.end(1)))
 
 
+_NOISE_WORDS = words(
+    "家门口 门口 附近 旁边 对面 楼下 楼上 隔壁 就是 还有 另外 那个 这个 我们 咱们 他们 小区 "
+    "这边 那边 一直 现在 今天 昨天 以前 后来 然后 所以 但是 而且 前面 后面 里面 外面"
+)
+
+
+def _leading_noise(value: str) -> int:
+    """Length of filler words in front of a name found by a pattern."""
+    cut = 0
+    while True:
+        word = next((w for w in _NOISE_WORDS if value.startswith(w, cut)), None)
+        if word is None:
+            return cut
+        cut += len(word)
+
+
 def _left_bounded(text: str, start: int, occupied: list[tuple[int, int]]) -> bool:
     """Does a name start here, rather than in the middle of a longer unknown name?"""
     if start == 0 or any(end == start for _, end in occupied):
@@ -252,6 +268,10 @@ def _pattern_layer(text: str, start: int, end: int) -> Iterator[_Element]:
         begin = match.start()
         if value[0] in _JOINERS and _name_ok(kind, value[1:]) and len(value) >= 4:
             value, begin = value[1:], begin + 1  # "和唐延路": the conjunction is not the name
+        if kind != "house_no":
+            cut = _leading_noise(value)
+            if cut and _name_ok(kind, value[cut:]):
+                value, begin = value[cut:], begin + cut  # "门口幸福路" → "幸福路"
         yield _Element(kind, begin, match.end(), value, confidence)
         pos = match.end()
         if kind == "road":
