@@ -10,6 +10,7 @@ from autofill.cues import find_cues
 from autofill.model import Candidate, Cue
 from autofill.person import extract_names
 from autofill.phone import extract_id_numbers, extract_phones
+from autofill.textnorm import compact_spaces
 from autofill.timeexpr import extract_times
 from core.divisions import Gazetteer
 from core.itn import normalize
@@ -30,8 +31,14 @@ class TranscriptScanner:
 
     def scan(self, raw: str, *, offset: int = 0, ref_date: date | None = None) -> ScanResult:
         """Candidates and cues of ``raw``; positions are ``offset`` + index into ``raw``."""
-        itn = normalize(raw, ref_date=ref_date)
+        compact, positions = compact_spaces(raw)
+        itn = normalize(compact, ref_date=ref_date)
         text = itn.text
+
+        def to_raw(start: int, end: int) -> tuple[int, int]:
+            a, b = itn.to_raw(start, end)
+            return positions[a] + offset, positions[b - 1] + 1 + offset
+
         found = [
             *extract_phones(text, area_code=self.area_code),
             *extract_id_numbers(text),
@@ -41,10 +48,10 @@ class TranscriptScanner:
         ]
         candidates = []
         for candidate in found:
-            start, end = itn.to_raw(candidate.start, candidate.end)
-            candidates.append(replace(candidate, start=start + offset, end=end + offset))
+            start, end = to_raw(candidate.start, candidate.end)
+            candidates.append(replace(candidate, start=start, end=end))
         cues = []
         for cue in find_cues(text):
-            start, end = itn.to_raw(cue.start, cue.end)
-            cues.append(replace(cue, start=start + offset, end=end + offset))
+            start, end = to_raw(cue.start, cue.end)
+            cues.append(replace(cue, start=start, end=end))
         return ScanResult(candidates, cues)

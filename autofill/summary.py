@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from autofill.model import Cue, FieldValue
+from autofill.textnorm import compact_spaces
 from core.itn import normalize
 
 TITLE_MAX = 30
@@ -60,7 +61,7 @@ def issue_sentences(text: str, cues: Iterable[Cue], limit: int = 3) -> list[str]
             break
     sentences = []
     for a, b in sorted(spans):
-        sentence = normalize(text[a:b]).text.strip(" ，,。")
+        sentence = normalize(compact_spaces(text[a:b])[0]).text.strip(" ，,。")
         if sentence and not _SMALL_TALK.match(sentence):
             sentences.append(sentence)
     return sentences

@@ -347,3 +347,35 @@ def test_predictor_is_throttled(scanner: TranscriptScanner) -> None:
     assert predictor.calls == 2  # at 5 and 45 characters
     session.refresh_category()
     assert predictor.calls == 3
+
+
+# ---------------------------------------------------------------- ASR output (Vosk: spaced words)
+
+VOSK_ROWS: list[tuple[str, dict[str, str]]] = [
+    (
+        "喂 你好 我 姓 张 我 住在 雁塔 区 小寨 路 街道 幸福 路 二十六 号 家里 停水 了",
+        {"name": "张", "district": "雁塔区", "town": "小寨路街道", "road_no": "26号"},
+    ),
+    ("我的 电话 是 一 三 八 零 零 一 三 八 零 零 零", {"phone": "13800138000"}),
+    ("楼 里 着火 了 快 来 人", {"urgency": "emergency"}),
+    ("我 要 投诉 我们 公司 的 营业执照 办 不 下来", {"appeal_type": "投诉", "enterprise": "true"}),
+]
+
+
+@pytest.mark.parametrize(("utterance", "expected"), VOSK_ROWS)
+def test_vosk_spaced_text(
+    scanner: TranscriptScanner, utterance: str, expected: dict[str, str]
+) -> None:
+    fields = fill(scanner, utterance)
+    assert {name: fields[name].value for name in expected if name in fields} == expected
+
+
+def test_spans_in_spaced_text_cover_the_spoken_words(scanner: TranscriptScanner) -> None:
+    text = "电话 是 一 三 八 零 零 一 三 八 零 零 零 住在 碑林 区"
+    fields = fill(scanner, text)
+    span = fields["phone"].span
+    assert span is not None
+    assert text[span[0] : span[1]] == "一 三 八 零 零 一 三 八 零 零 零"
+    span = fields["district"].span
+    assert span is not None
+    assert text[span[0] : span[1]] == "碑林 区"

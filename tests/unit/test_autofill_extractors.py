@@ -10,6 +10,7 @@ from autofill.address import AddressExtractor
 from autofill.cues import find_cues
 from autofill.person import extract_names, find_person_mentions
 from autofill.phone import extract_id_numbers, extract_phones, id_checksum_ok
+from autofill.textnorm import compact_spaces
 from autofill.timeexpr import extract_times
 from core.divisions import Gazetteer
 from core.itn import normalize
@@ -202,3 +203,19 @@ CUE_ROWS: list[tuple[str, str, set[str]]] = [
 @pytest.mark.parametrize(("text", "kind", "labels"), CUE_ROWS)
 def test_cues(text: str, kind: str, labels: set[str]) -> None:
     assert {c.label for c in find_cues(text) if c.kind == kind} == labels
+
+
+@pytest.mark.parametrize(
+    ("raw", "compact"),
+    [
+        ("雁塔 区 小寨 路", "雁塔区小寨路"),
+        ("电话 138 0013 8000", "电话138 0013 8000"),
+        ("Wi Fi 没 信号", "Wi Fi没信号"),
+        ("  前后  空格 ", "前后空格"),
+        ("", ""),
+    ],
+)
+def test_compact_spaces(raw: str, compact: str) -> None:
+    text, positions = compact_spaces(raw)
+    assert text == compact
+    assert [raw[p] for p in positions] == list(text)
