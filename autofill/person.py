@@ -73,6 +73,17 @@ _TITLES_BEFORE: Final = words(
     "行长 委员 代表 专家 分析师 研究员 首席 CEO 法官 检察官 警官 民警 队员 选手 前锋 后卫 门将 "
     "老板 先生 女士 妻子 丈夫 儿子 女儿 父亲 母亲 哥哥 姐姐 弟弟 妹妹 网友 市民 村民 居民"
 )
+# Common words that begin with a surname character: never the start of a name.
+_NOT_NAMES: Final = words(
+    "应该 尤其 何况 何时 文章 文中 文化 常年 常务 于是 于人 关于 关人 关司 方面 方法 方式 方小 "
+    "高度 高级 高兴 高老 时候 时间 全部 全面 全职 任何 任务 马上 黄金 金融 金额 万一 明显 明天 "
+    "明中 程度 安全 安排 和平 成为 成功 成本 向来 华人 国家 江苏 宁波 解释 连续 陆续 周五 周末 "
+    "周一 周二 周三 周四 周六 周日 谢谢 孙子 孔子 白天 石油 黎明 龙头 史上 包括 包含 "
+    "路上 路线 车上 车辆 师傅 师生 季度 夏天 秋天 冬天 冷静 温度 严重 严格 董事 商业 管理 "
+    "任李 曾经 曾明 庞大 齐全 雷达 司法 易于 简单 游戏 童年 范围"
+)
+# After a name that opens a clause: "，张三在…", "李四：…".
+_CLAUSE_OPENERS: Final = words("： : 曾 在 也 还 则 已 已经 和 与 是 就 便 又 才 都 将 被 把 对 向")
 _TITLES_AFTER: Final = words("先生 女士 教授 博士 老师 医生 律师 同志 书记 主任")
 _SELF = re.compile(
     r"(?:我叫|我的名字叫|我名字叫|名字叫|名叫|我是|本人是|本人)\s*"
@@ -161,10 +172,8 @@ def find_person_mentions(text: str) -> list[tuple[int, int]]:
     """Spans of people's names in general text (caller cues plus news-style contexts)."""
     spans: set[tuple[int, int]] = set()
     for candidate in extract_names(text):
-        surname = candidate.detail.get("surname", "")
-        if "honorific" in candidate.detail:
-            spans.add((candidate.start, candidate.start + len(surname)))
-        elif len(candidate.value) >= 2:
+        # "王女士" names nobody in particular: only a full name counts as a mention.
+        if "honorific" not in candidate.detail and len(candidate.value) >= 2:
             spans.add((candidate.start, candidate.end))
     for i in range(len(text)):
         if text[i] not in SURNAMES and text[i : i + 2] not in SURNAMES:
@@ -172,13 +181,18 @@ def find_person_mentions(text: str) -> list[tuple[int, int]]:
         titled = text.endswith(_TITLES_BEFORE, 0, i)
         if i > 0 and text[i - 1] in SURNAMES and text[i - 1] not in _NOT_GIVEN and not titled:
             continue  # inside a word, not the start of a name
+        if text.startswith(_NOT_NAMES, i):
+            continue
         for size in (3, 2):
             name = text[i : i + size]
             if len(name) < size or any(ch in _NOT_GIVEN or not ch.isalpha() for ch in name):
                 continue
             if any(text.startswith(HONORIFICS, k) for k in range(i + 1, i + size)):
                 continue
-            speaks = text.startswith(_SPEECH_VERBS, i + size)
+            at_clause_start = i == 0 or not text[i - 1].isalnum()
+            speaks = text.startswith(_SPEECH_VERBS, i + size) or (
+                at_clause_start and text.startswith(_CLAUSE_OPENERS, i + size)
+            )
             addressed = text.startswith(_TITLES_AFTER, i + size)
             if titled or speaks or addressed:
                 spans.add((i, i + size))

@@ -108,6 +108,10 @@ def test_caller_names(text: str, names: list[str]) -> None:
         ("叶老桂认为，银行应当谨慎", ["叶老桂"]),
         ("我叫李建国", ["李建国"]),
         ("今天天气不错", []),
+        ("会议开始后，张建军在会上发言", ["张建军"]),
+        ("金石开：这场比赛很关键", ["金石开"]),
+        ("王女士向记者反映", []),  # surname + honorific names nobody in particular
+        ("应该说这是好事", []),
     ],
 )
 def test_person_mentions(text: str, mentions: list[str]) -> None:
