@@ -71,7 +71,7 @@ _TITLES_BEFORE: Final = words(
     "记者 主席 总统 总理 教练 主教练 董事长 总经理 经理 主任 局长 市长 书记 部长 厅长 处长 院长 "
     "校长 老师 教授 博士 医生 律师 导演 演员 歌手 球员 队长 创始人 主持人 作者 编辑 总裁 副总裁 "
     "行长 委员 代表 专家 分析师 研究员 首席 CEO 法官 检察官 警官 民警 队员 选手 前锋 后卫 门将 "
-    "老板 先生 女士 妻子 丈夫 儿子 女儿 父亲 母亲 哥哥 姐姐 弟弟 妹妹 网友 市民 村民 居民"
+    "老板 妻子 丈夫 儿子 女儿 父亲 母亲 哥哥 姐姐 弟弟 妹妹 网友 市民 村民 居民"
 )
 # Common words that begin with a surname character: never the start of a name.
 _NOT_NAMES: Final = words(
