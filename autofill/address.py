@@ -40,7 +40,11 @@ _POI_SUFFIX = words(
     "写字楼 工业园 产业园 家属院 家属区 宿舍 医院 学校 小学 中学 大学 学院 幼儿园 火车站 "
     "地铁站 车站 苑 府 城 园 庭 阁 湾 院"
 )
-_POI = re.compile(rf"{_N}{{2,12}}?(?:{'|'.join(_POI_SUFFIX)})(?![里子头])")
+# A POI never runs straight into a road word or number ("凤城八路" is a road, not 凤城 + 八路).
+_POI = re.compile(
+    rf"{_N}{{2,12}}?(?:{'|'.join(_POI_SUFFIX)})"
+    rf"(?![里子头路街道巷]|[\d一二三四五六七八九十]{{1,3}}路)"
+)
 _PART = r"\d+(?:号楼|栋楼|栋|幢|座|号院|排|单元|门|层|楼(?!\d)|室|号房|户)|\d+(?:-\d+){2,3}"
 _HOUSE = re.compile(rf"(?:{_PART})(?:\s*(?:{_PART}|\d{{3,4}}(?!\d)))*")
 _JOINERS = "和跟同"

@@ -73,6 +73,9 @@ _TITLES_BEFORE: Final = words(
     "行长 委员 代表 专家 分析师 研究员 首席 CEO 法官 检察官 警官 民警 队员 选手 前锋 后卫 门将 "
     "老板 妻子 丈夫 儿子 女儿 父亲 母亲 哥哥 姐姐 弟弟 妹妹 网友 市民 村民 居民"
 )
+_THIRD_PARTY_BEFORE: Final = words(
+    "的 表扬 感谢 谢谢 找 找了 找过 叫了 问了 告诉 那个 一个 有个 他们 物业 城管 社区 师傅说"
+)
 # Common words that begin with a surname character: never the start of a name.
 _NOT_NAMES: Final = words(
     "应该 尤其 何况 何时 文章 文中 文化 常年 常务 于是 于人 关于 关人 关司 方面 方法 方式 方小 "
@@ -129,8 +132,10 @@ def extract_names(text: str) -> list[Candidate]:
         elif surname not in SURNAMES or surname in _WORDLIKE_SURNAMES:
             continue
         start = match.end() - len(title) - len(surname)
-        before = text[max(0, start - 2) : start]
+        before = text[max(0, start - 4) : start]
         confidence = 0.85 if before.endswith(("我是", "是")) else 0.75
+        if before.endswith(_THIRD_PARTY_BEFORE):
+            confidence = 0.4  # "城管的刘师傅", "感谢王老师": someone else, not the caller
         gender = "female" if title in _FEMALE else "male"
         honorific_of[surname] = (title, start, match.end())
         found.append(

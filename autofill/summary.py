@@ -67,8 +67,13 @@ def issue_sentences(text: str, cues: Iterable[Cue], limit: int = 3) -> list[str]
     return sentences
 
 
+_BARE_APPEAL = re.compile(r"^(?:我|我们)?(?:要|想)?(?:投诉|举报|咨询|求助|建议|表扬)(?:一下)?$")
+
+
 def title(fields: Mapping[str, FieldValue], topic: str | None, sentences: list[str]) -> str:
-    subject = topic or (sentences[0][:16] if sentences else "")
+    # "我举报一下" says what kind of appeal it is, not what it is about.
+    telling = [s for s in sentences if not _BARE_APPEAL.match(s)]
+    subject = topic or (telling[0][:16] if telling else "")
     if not subject:
         return ""
     text = f"{place(fields)}{subject}"

@@ -85,6 +85,12 @@ CALL_ROWS: list[tuple[str, dict[str, str]]] = [
     ("建议在路口增设一个红绿灯", {"appeal_type": "建议"}),
     ("我想表扬一下你们的热线工作人员，非常感谢", {"appeal_type": "表扬"}),
     ("楼上装修噪音太吵了，我要投诉", {"appeal_type": "投诉"}),
+    # ID numbers: filled only when the checksum holds
+    ("身份证号码是六一零一零三一九八五零六一五二零二三", {"id_number": "610103198506152023"}),
+    # roads named with numerals, third parties, missing persons
+    ("我们单位在凤城八路", {"road": "凤城八路"}),
+    ("我想表扬一下雁塔区城管的刘师傅", {"appeal_type": "表扬", "district": "雁塔区"}),
+    ("我家老人走失了，在郭杜街道附近走丢的", {"urgency": "emergency", "town": "郭杜街道"}),
     # corrections mid-call
     ("我电话是一三八零零一三八零零零，不对，是一三九零零一三八零零零", {"phone": "13900138000"}),
     ("我姓张，不对不对，我姓章，立早章", {"name": "章"}),
@@ -108,6 +114,9 @@ def test_call_table(scanner: TranscriptScanner, utterance: str, expected: dict[s
         ("你好", "appeal_type"),
         ("物业公司的人态度很差", "enterprise"),
         ("一路上都没有路灯", "road"),
+        ("身份证号码是六一零一零三一九八五零六一五二零二八", "id_number"),  # bad checksum
+        ("身份证号码是六一零一零三一九八五零六一五二零二八", "phone"),
+        ("我想表扬一下雁塔区城管的刘师傅", "name"),  # someone else, not the caller
     ],
 )
 def test_nothing_invented(scanner: TranscriptScanner, utterance: str, absent: str) -> None:
@@ -119,6 +128,18 @@ def test_emergency_names_the_hotline(scanner: TranscriptScanner) -> None:
     assert fields["urgency"].detail["transfer"] == "119"
     assert fields["urgency"].span is not None
     assert "紧急情况" in fields["summary"].value
+
+
+@pytest.mark.parametrize(
+    ("utterance", "title"),
+    [
+        ("我举报一下，碑林区南稍门附近有个黑诊所，无证行医", "碑林区黑诊所（举报）"),
+        ("我们小区停电三个小时了，住在莲湖区桃园路街道", "莲湖区桃园路街道停电（求助）"),
+        ("家里老人走失了，在长安区郭杜街道", "长安区郭杜街道老人走失（求助）"),
+    ],
+)
+def test_titles(scanner: TranscriptScanner, utterance: str, title: str) -> None:
+    assert fill(scanner, utterance)["title"].value == title
 
 
 def test_utility_names_the_utility(scanner: TranscriptScanner) -> None:
