@@ -144,3 +144,25 @@ def test_duplicate_unit_codes_are_refused() -> None:
 def test_plan_becomes_a_dispatch_command() -> None:
     plan = plan_dispatch(UNITS, "YT-XZ")
     assert Dispatch.from_plan(plan) == Dispatch(lead_unit="YT-XZ", copy_units=("YT-GOV",))
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "service"),
+    [
+        ("西安市自来水有限公司", "utility", UtilityService.WATER),
+        ("国网西安供电公司", "utility", UtilityService.POWER),
+        ("西安秦华天然气有限公司", "utility", UtilityService.GAS),
+        ("西安市热力集团", "utility", UtilityService.HEATING),
+        ("某某物业公司", "utility", None),
+        ("雁塔区水务局", "department", None),  # only utilities get a service
+    ],
+)
+def test_unit_from_plain_strings(name: str, kind: str, service: UtilityService | None) -> None:
+    unit = Unit.of("C1", name, kind, None)
+    assert (unit.kind, unit.district, unit.utility_service) == (UnitKind(kind), "", service)
+
+
+def test_unit_with_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValidationError) as err:
+        Unit.of("C1", "x", "ministry")
+    assert err.value.code == "unit.kind_invalid"

@@ -18,8 +18,18 @@ from core.escalation import (
     scan,
     with_flags,
 )
-from core.work_order import Action, Close, Dispatch, WorkOrder, WorkOrderStatus
+from core.work_order import (
+    Action,
+    Close,
+    Dispatch,
+    ReturnVisit,
+    Satisfaction,
+    Trust,
+    WorkOrder,
+    WorkOrderStatus,
+)
 from tests.unit.work_order_support import (
+    AGENT,
     DISPATCHER,
     OTHER,
     SAMPLES,
@@ -55,6 +65,13 @@ def urged(n: int) -> WorkOrder:
 
 def lawful_close() -> WorkOrder:
     return run(order_in(S.DISSATISFIED), [(SUPERVISOR, Close(note="联合研判：依法办结"))])[0]
+
+
+def not_contacted() -> WorkOrder:
+    visit = ReturnVisit(
+        unit_contacted=False, solved=True, satisfaction=Satisfaction.SATISFIED, trust=Trust.TRUSTED
+    )
+    return run(order_in(S.REPLIED), [(AGENT, visit), (AGENT, Close())])[0]
 
 
 def repeat(n: int, phones: list[str], days_apart: float = 5) -> list[WorkOrder]:
@@ -118,6 +135,12 @@ CASES: list[Case] = [
         lambda: [lawful_close()],
         at(hours=2),
         {("wo-1", F.DISSATISFIED)},
+    ),
+    (
+        "visit says the unit never called (虚假答复)",
+        lambda: [not_contacted()],
+        at(hours=2),
+        {("wo-1", F.FAKE_REPLY)},
     ),
     (
         "sensitive keyword",

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.clock import SHANGHAI
 from core.repeat import (
@@ -13,6 +15,8 @@ from core.repeat import (
     find_repeats,
     normalise_address,
     normalise_text,
+    similar,
+    similarity,
 )
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=SHANGHAI)
@@ -116,3 +120,14 @@ def test_groups_same_caller_and_many_callers() -> None:
 def test_two_appeals_are_not_a_repeat() -> None:
     records = [rec("o1", "138", "路灯不亮"), rec("o2", "138", "路灯不亮")]
     assert find_repeats(records, NOW, DifflibMatcher()) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="路灯不亮小寨东号1门口噪音", max_size=20),
+    st.text(alphabet="路灯不亮小寨东号1门口噪音", max_size=20),
+    st.sampled_from([0.3, 0.6, 0.8, 1.0]),
+)
+def test_prefilter_never_changes_the_answer(a: str, b: str, threshold: float) -> None:
+    assert similar(a, b, threshold) == similar(a, b, threshold, prefilter=False)
+    assert similar(a, b, threshold, prefilter=False) == (similarity(a, b) >= threshold)

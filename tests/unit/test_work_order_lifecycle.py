@@ -327,3 +327,11 @@ def test_dispatch_stores_deadlines_for_the_class(
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
         handle(draft(), Accept(), AGENT, datetime(2026, 3, 2, 9), context())
+
+
+def test_every_command_has_a_step_and_a_rule() -> None:
+    from core.work_order import ALL_COMMANDS, STEPS
+    from core.work_order_rules import TRANSITIONS
+
+    assert set(STEPS) == set(ALL_COMMANDS)
+    assert {c.action for c in ALL_COMMANDS} == {t.action for t in TRANSITIONS}
