@@ -91,6 +91,9 @@ CALL_ROWS: list[tuple[str, dict[str, str]]] = [
     ("我们单位在凤城八路", {"road": "凤城八路"}),
     ("我想表扬一下雁塔区城管的刘师傅", {"appeal_type": "表扬", "district": "雁塔区"}),
     ("我家老人走失了，在郭杜街道附近走丢的", {"urgency": "emergency", "town": "郭杜街道"}),
+    # someone else's number does not replace the caller's
+    ("我电话一三八零零一三八零零零，物业的电话是八八六六五五四四", {"phone": "13800138000"}),
+    ("我的手机幺三九幺二三四五六七八，我儿子的是一八六零零零零零零零零", {"phone": "13912345678"}),
     # corrections mid-call
     ("我电话是一三八零零一三八零零零，不对，是一三九零零一三八零零零", {"phone": "13900138000"}),
     ("我姓张，不对不对，我姓章，立早章", {"name": "章"}),
