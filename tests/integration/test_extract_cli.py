@@ -31,8 +31,8 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def write_csv(path: Path, rows: list[str]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
+def write_csv(path: Path, rows: list[str], encoding: str = "utf-8") -> None:
+    with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "诉求内容"])
         for i, text in enumerate(rows):
@@ -87,3 +87,28 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
     result = run("--data", str(tmp_path / "none.csv"), "--text-col", "text")
     assert result.returncode == 2
     assert "none.csv" in result.stderr
+
+
+def test_excel_gbk_csv_is_read(tmp_path: Path) -> None:
+    data = tmp_path / "orders_gbk.csv"
+    write_csv(data, ["我住在碑林区文艺路街道，家里停电了"], encoding="gbk")
+    result = run("--data", str(data), "--text-col", "诉求内容")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "province": "陕西省",
+        "city": "西安市",
+        "district": "碑林区",
+        "town": "文艺路街道",
+        "appeal_type": "求助",
+        "urgency": "utility_24h",
+    }
+
+
+def test_undecodable_row_stops_with_its_number(tmp_path: Path) -> None:
+    data = tmp_path / "broken.csv"
+    good = "id,诉求内容\n1,家里停水了\n".encode()
+    data.write_bytes(good + b"x" * 70_000 + b",\xff\xfe\xfa\n")
+    result = run("--data", str(data), "--text-col", "诉求内容")
+    assert result.returncode == 1
+    assert len(result.stdout.splitlines()) == 1  # the good row was written
+    assert "data row 2" in result.stderr
