@@ -14,7 +14,7 @@ from typing import Final
 from autofill.model import Candidate
 
 _GROUP = re.compile(r"\d+")
-_JOINER = re.compile(r"^(?:[\s,，、.\-－—~～]|杠|嗯|呃|啊|额){0,3}$")
+_JOINER = re.compile(r"^(?:[\s,，、.\-－—~～…⋯]|杠|嗯|呃|啊|额){0,4}$")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0(?:10|2\d)\d{8}|0[3-9]\d{2}\d{7,8}")
 _LOCAL = re.compile(r"[2-9]\d{7}")
