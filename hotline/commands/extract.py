@@ -43,7 +43,8 @@ def extract(
     text_col: Annotated[str, typer.Option("--text-col", help="Column holding the appeal text.")],
 ) -> None:
     """Extract phone, name, address elements, appeal type, category and urgency per row."""
-    from autofill.factory import build_scanner, new_session
+    from autofill.factory import new_session
+    from hotline.autofill_wiring import scanner_from_settings
     from hotline.settings import Settings
 
     settings = Settings()
@@ -60,11 +61,7 @@ def extract(
                 f"column {text_col!r} not in {data} (columns: {', '.join(columns) or 'none'})",
                 param_hint="--text-col",
             )
-        scanner = build_scanner(
-            city=settings.city,
-            gazetteer_path=settings.autofill.gazetteer_path,
-            area_code=settings.autofill.area_code,
-        )
+        scanner = scanner_from_settings(settings)
         out = sys.stdout
         done = 0
         try:
