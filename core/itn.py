@@ -34,135 +34,30 @@ from core.itn_numbers import (
 
 __all__ = ["ItnResult", "ItnSpan", "normalize", "parse_cardinal", "spoken_digits"]
 
+
+def _longest_first(words: str) -> tuple[str, ...]:
+    """Space-separated words, longest first (so "号楼" is tried before "号")."""
+    return tuple(sorted(words.split(), key=len, reverse=True))
+
+
 # Suffixes after which a bare numeral is surely a number (longest first when matching).
-_NUMERIC_SUFFIXES: tuple[str, ...] = tuple(
-    sorted(
-        [
-            "号楼",
-            "号院",
-            "号线",
-            "号门",
-            "单元",
-            "个月",
-            "个小时",
-            "小时",
-            "分钟",
-            "公里",
-            "公斤",
-            "平方米",
-            "平米",
-            "平方",
-            "周岁",
-            "楼",
-            "号",
-            "栋",
-            "幢",
-            "座",
-            "室",
-            "层",
-            "户",
-            "门",
-            "期",
-            "区",
-            "排",
-            "组",
-            "路车",
-            "路公交",
-            "年",
-            "月",
-            "日",
-            "天",
-            "周",
-            "岁",
-            "次",
-            "元",
-            "角",
-            "米",
-            "斤",
-            "吨",
-            "度",
-            "倍",
-            "台",
-            "辆",
-            "栋楼",
-        ],
-        key=len,
-        reverse=True,
-    )
+_NUMERIC_SUFFIXES = _longest_first(
+    "号楼 号院 号线 号门 单元 个月 个小时 小时 分钟 公里 公斤 平方米 平米 平方 周岁 楼 号 栋 幢 "
+    "座 室 层 户 门 期 区 排 组 弄 路车 路公交 年 月 日 天 周 岁 次 元 角 米 斤 吨 度 倍 台 辆 栋楼"
 )
 # Words starting with a numeral that are not numbers.
-_LEXICAL: tuple[str, ...] = (
-    "一路",
-    "一次性",
-    "一块儿",
-    "一点儿",
-    "一点点",
-    "一门心思",
-    "一毛不拔",
-    "一口气",
-    "一家人",
-    "一年到头",
-    "三天两头",
-    "一天到晚",
-    "两口子",
-    "一口咬定",
-    "万一",
-    "千万",
-    "百万",
+_LEXICAL = _longest_first(
+    "一路 一次性 一块儿 一点儿 一点点 一门心思 一毛不拔 一口气 一家人 一年到头 三天两头 一天到晚 "
+    "两口子 一口咬定 万一 千万 百万"
 )
-_IDIOM_RUNS = frozenset({"三三两两", "七七八八", "一一", "一五一十", "九九", "四四方方"})
-_DECIMAL_UNITS: tuple[str, ...] = tuple(
-    sorted(
-        [
-            "万",
-            "亿",
-            "元",
-            "块",
-            "米",
-            "公里",
-            "公斤",
-            "斤",
-            "平",
-            "平米",
-            "平方",
-            "平方米",
-            "度",
-            "吨",
-            "倍",
-            "个百分点",
-            "%",
-            "升",
-            "毫米",
-            "厘米",
-            "千米",
-            "克",
-            "千克",
-        ],
-        key=len,
-        reverse=True,
-    )
+_IDIOM_RUNS = frozenset(_longest_first("三三两两 七七八八 一一 一五一十 九九 四四方方"))
+_DECIMAL_UNITS = _longest_first(
+    "万 亿 元 块 米 公里 公斤 斤 平 平米 平方 平方米 度 吨 倍 个百分点 % 升 毫米 厘米 千米 克 千克"
 )
-_TIME_OF_DAY = [
-    "凌晨",
-    "早上",
-    "早晨",
-    "清早",
-    "上午",
-    "中午",
-    "下午",
-    "傍晚",
-    "晚上",
-    "夜里",
-    "夜间",
-    "半夜",
-    "深夜",
-    "今晚",
-    "昨晚",
-    "明早",
-    "每天",
-    "当天",
-]
-_TIME_FOLLOW = ("钟", "左右", "多", "以后", "以前", "之前", "之后", "到", "至", "开始", "前", "后")
+_TIME_OF_DAY = _longest_first(
+    "凌晨 早上 早晨 清早 上午 中午 下午 傍晚 晚上 夜里 夜间 半夜 深夜 今晚 昨晚 明早 每天 当天"
+)
+_TIME_FOLLOW = _longest_first("钟 左右 多 以后 以前 之前 之后 到 至 开始 前 后")
 
 
 @dataclass(frozen=True, slots=True)
