@@ -403,3 +403,19 @@ def test_spans_in_spaced_text_cover_the_spoken_words(scanner: TranscriptScanner)
     span = fields["district"].span
     assert span is not None
     assert text[span[0] : span[1]] == "碑林 区"
+
+
+def test_nothing_new_changes_nothing(scanner: TranscriptScanner) -> None:
+    session = AutofillSession(scanner)
+    session.update("我住在碑林区，家里停水了")
+    assert session.feed("") == {}
+    assert session.update("我住在碑林区，家里停水了") == {}
+
+
+def test_shortened_transcript_clears_what_was_taken_back(scanner: TranscriptScanner) -> None:
+    session = AutofillSession(scanner)
+    session.update("我住在碑林区，电话一三八零零一三八零零零")
+    changes = session.update("我住在碑林区")
+    assert changes["phone"] is None
+    assert "phone" not in session.fields
+    assert session.fields["district"].value == "碑林区"
