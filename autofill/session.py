@@ -73,6 +73,10 @@ class AutofillSession:
     def fields(self) -> dict[str, FieldValue]:
         return dict(self._fields)
 
+    def as_json(self) -> dict[str, dict[str, object]]:
+        """All fields as JSON-ready dicts (for the live-state document the agent desk reads)."""
+        return {name: value.to_dict() for name, value in sorted(self._fields.items())}
+
     def feed(self, delta: str) -> Changes:
         """Append new transcript text; returns the fields that changed (None = cleared)."""
         if not delta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
@@ -419,3 +420,20 @@ def test_shortened_transcript_clears_what_was_taken_back(scanner: TranscriptScan
     assert changes["phone"] is None
     assert "phone" not in session.fields
     assert session.fields["district"].value == "碑林区"
+
+
+def test_fields_as_json(scanner: TranscriptScanner) -> None:
+    session = AutofillSession(scanner)
+    session.update("我住在碑林区，家里停水了")
+    session.lock("name", "赵女士")
+    document = json.loads(json.dumps(session.as_json(), ensure_ascii=False))
+    assert document["district"]["value"] == "碑林区"
+    assert document["district"]["span"] == [3, 6]
+    assert document["urgency"]["detail"] == {"utility": "water", "cue": "停水"}
+    assert document["name"] == {
+        "value": "赵女士",
+        "confidence": 1.0,
+        "span": None,
+        "source": "agent",
+        "detail": {},
+    }
