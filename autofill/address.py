@@ -27,19 +27,32 @@ _STOP = (
 )
 _N = rf"[^\W\d_{_STOP}]"
 _TOWN = re.compile(rf"{_N}{{2,8}}?(?:街道办事处|街道办|街道|镇|乡)(?![村镇政长])")
-_COMMUNITY = re.compile(rf"{_N}{{2,8}}?(?:社区|村)(?:居委会|村委会|委会)?(?![民里子口])")
+_COMMUNITY = re.compile(
+    rf"{_N}{{2,8}}?(?:社区|村)(?:居委会|村委会|委会)?(?![民里子口街道大]|路(?![灯面边上]))"
+)
 _NR = rf"[^\W\d_{_STOP}省市区县号]"  # road names do not contain division words
-_ROAD = re.compile(rf"{_NR}{{1,10}}?\d{{0,3}}(?:大道|大街|公路|胡同|路|街|巷|弄)(?![道办面])")
+_ROAD = re.compile(
+    rf"{_NR}{{1,10}}?\d{{0,3}}(?:大道|大街|公路|胡同|路|街|巷|弄)(?![道办面灯况费线])"
+)
 _ROAD_NO = re.compile(r"\s*(\d+(?:-\d+)?号)(?![楼院线])")
 _POI_SUFFIX = words(
     "小区 花园 家园 公寓 大厦 广场 中心 新村 商城 菜市场 市场 商场 超市 酒店 宾馆 公园 大楼 "
     "写字楼 工业园 产业园 家属院 家属区 宿舍 医院 学校 小学 中学 大学 学院 幼儿园 火车站 "
     "地铁站 车站 苑 府 城 园 庭 阁 湾 院"
 )
-_POI = re.compile(rf"{_N}{{2,12}}?(?:{'|'.join(_POI_SUFFIX)})(?![里子头])")
-_PART = r"\d+(?:号楼|栋楼|栋|幢|座|号院|排|单元|门|层|楼(?!\d)|室|号房|户)|\d+(?:-\d+){1,3}"
+# A POI never runs straight into a road word or number ("凤城八路" is a road, not 凤城 + 八路).
+_POI = re.compile(
+    rf"{_N}{{2,12}}?(?:{'|'.join(_POI_SUFFIX)})"
+    rf"(?![里子头路街道巷]|[\d一二三四五六七八九十]{{1,3}}路)"
+)
+_PART = r"\d+(?:号楼|栋楼|栋|幢|座|号院|排|单元|门|层|楼(?!\d)|室|号房|户)|\d+(?:-\d+){2,3}"
 _HOUSE = re.compile(rf"(?:{_PART})(?:\s*(?:{_PART}|\d{{3,4}}(?!\d)))*")
 _JOINERS = "和跟同"
+_ORG_SUFFIXES = words(
+    "局 院 银行 法院 检察院 政府 人民政府 委员会 委 公司 集团 研究院 研究所 大学 学院 部门 厅 所 "
+    "办 办公室 队 站 中心 分行 支行 电视台 日报 晚报 协会 工商 税务 公安 交警 城管 住建 民政 "
+    "卫健 教育 人社 市场监管 期货 证券 商业银行 农商行 有限公司"
+)
 _BAD_NAMES = frozenset(
     words(
         "马 道 公 铁 走 上 水 电 网 思 出 门 半 线 套 退 活 来 去 回 后 前 小 大 老 一 条 城 乡 "
@@ -104,7 +117,8 @@ class AddressExtractor:
                 spans[-1][1] = max(spans[-1][1], element.end)
             else:
                 spans.append([element.start, element.end])
-        return [(a, b) for a, b in spans]
+        # "海淀区民政局", "北京银行": a place that starts an organisation's name is not an address.
+        return [(a, b) for a, b in spans if not text.startswith(_ORG_SUFFIXES, b)]
 
     def _in_city(self, regions: list[str]) -> bool:
         """Unless the caller named another place, the talk is about the configured city."""
@@ -164,8 +178,13 @@ class AddressExtractor:
             if division.level in ("province", "city"):
                 continue  # cpca already covers these (and more precisely)
             outside = bool(districts) and not any(division.code.startswith(d) for d in districts)
-            if outside and not hit.exact and division.level in ("community", "village"):
-                continue  # "张村" inside "北张村" of another district: a sub-word, not a place
+            small = division.level in ("community", "village")
+            if (
+                small
+                and not hit.exact
+                and (outside or not _left_bounded(text, hit.start, occupied))
+            ):
+                continue  # "西村" inside "乔西村": a piece of another name, not a place
             base = 0.9 if hit.exact else 0.75
             if not sure or outside:
                 base -= 0.15
@@ -208,6 +227,30 @@ class AddressExtractor:
                     occupied.append((number.start(1), number.end(1)))
 
 
+_NOISE_WORDS = words(
+    "家门口 门口 附近 旁边 对面 楼下 楼上 隔壁 就是 还有 另外 那个 这个 我们 咱们 他们 小区 "
+    "这边 那边 一直 现在 今天 昨天 以前 后来 然后 所以 但是 而且 前面 后面 里面 外面"
+)
+
+
+def _leading_noise(value: str) -> int:
+    """Length of filler words in front of a name found by a pattern."""
+    cut = 0
+    while True:
+        word = next((w for w in _NOISE_WORDS if value.startswith(w, cut)), None)
+        if word is None:
+            return cut
+        cut += len(word)
+
+
+def _left_bounded(text: str, start: int, occupied: list[tuple[int, int]]) -> bool:
+    """Does a name start here, rather than in the middle of a longer unknown name?"""
+    if start == 0 or any(end == start for _, end in occupied):
+        return True
+    before = text[start - 1]
+    return not before.isalnum() or before in _STOP
+
+
 def _gaps(length: int, occupied: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     pos = 0
     for start, end in sorted(occupied):
@@ -235,6 +278,10 @@ def _pattern_layer(text: str, start: int, end: int) -> Iterator[_Element]:
         begin = match.start()
         if value[0] in _JOINERS and _name_ok(kind, value[1:]) and len(value) >= 4:
             value, begin = value[1:], begin + 1  # "和唐延路": the conjunction is not the name
+        if kind != "house_no":
+            cut = _leading_noise(value)
+            if cut and _name_ok(kind, value[cut:]):
+                value, begin = value[cut:], begin + cut  # "门口幸福路" → "幸福路"
         yield _Element(kind, begin, match.end(), value, confidence)
         pos = match.end()
         if kind == "road":

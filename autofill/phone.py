@@ -14,12 +14,31 @@ from typing import Final
 from autofill.model import Candidate
 
 _GROUP = re.compile(r"\d+")
-_JOINER = re.compile(r"^(?:[\s,，、.\-－—~～]|杠|嗯|呃|啊|额){0,3}$")
+_JOINER = re.compile(r"^(?:[\s,，、.\-－—~～…⋯]|杠|嗯|呃|啊|额){0,4}$")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0(?:10|2\d)\d{8}|0[3-9]\d{2}\d{7,8}")
 _LOCAL = re.compile(r"[2-9]\d{7}")
 _ID_TAIL = re.compile(r"[\s,，]?(叉|艾克斯|[Xx])")
 _PHONE_CONTEXT = ("电话", "手机", "号码", "联系方式", "打这个", "回电", "联系我", "座机", "号是")
+_OTHER_PEOPLE = (
+    "老伴",
+    "爱人",
+    "儿子",
+    "女儿",
+    "家属",
+    "他的",
+    "她的",
+    "他电话",
+    "她电话",
+    "物业",
+    "房东",
+    "对方",
+    "邻居",
+    "老板",
+    "商家",
+    "中介",
+    "师傅的",
+)
 CORRECTION_CUES: Final = ("不对", "不是", "错了", "说错", "应该是", "改成", "重新说", "更正")
 SERVICE_NUMBERS: Final = frozenset({"110", "119", "120", "122", "12345", "12315", "95598"})
 _ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -73,6 +92,8 @@ def id_checksum_ok(number: str) -> bool:
 def _context_bonus(text: str, start: int) -> tuple[float, bool]:
     before = text[max(0, start - 10) : start]
     bonus = 0.03 if any(word in before for word in _PHONE_CONTEXT) else 0.0
+    if any(word in before for word in _OTHER_PEOPLE):
+        bonus -= 0.4  # "物业的电话是…", "我儿子的手机…": a number, but not the caller's
     corrected = any(word in before for word in CORRECTION_CUES)
     return bonus, corrected
 
@@ -122,6 +143,8 @@ def extract_phones(text: str, *, area_code: str = "029") -> list[Candidate]:
                 detail["area_code_implied"] = area_code
             if corrected:
                 detail["correction"] = "true"
+            if bonus < 0:
+                detail["owner"] = "someone else"
             confidence = round(min(confidence + bonus, 0.99), 3)
             found.append(Candidate("phone", value, confidence, start, end, detail))
             k += size

@@ -100,11 +100,11 @@ def find_regions(text: str, prefer: Mapping[str, str] | None = None) -> list[Reg
 def _districts_by_city() -> dict[str, list[tuple[str, str, str]]]:
     """city adcode prefix (4 digits) → [(short name, adcode, full name)], longest first."""
     index: dict[str, list[tuple[str, str, str]]] = {}
-    for code, info in _cpca().ad_2_addr_dict.items():
-        name = str(info.name)
+    for info in _cpca().ad_2_addr_dict.values():
+        name, code = str(info.name), str(info.adcode)
         if code.endswith("00") or len(name) < 3 or name[-1] not in "区县市旗":
             continue
-        index.setdefault(code[:4], []).append((name[:-1], str(info.adcode), name))
+        index.setdefault(code[:4], []).append((name[:-1], code, name))
     for entries in index.values():
         entries.sort(key=lambda e: -len(e[0]))
     return index

@@ -85,8 +85,11 @@ class Gazetteer:
                     f"{division.code} {division.name}: parent {division.parent_code} not found",
                     code="divisions.missing_parent",
                 )
-        self._max_len = max((len(s) for s in self._by_surface), default=0)
-        self._first_chars = frozenset(s[0] for s in self._by_surface)
+        lengths: dict[str, set[int]] = {}
+        for surface in self._by_surface:
+            lengths.setdefault(surface[0], set()).add(len(surface))
+        # For each first character, the name lengths worth trying, longest first.
+        self._lengths = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()}
         cities = [d for d in self._by_code.values() if d.level == "city"]
         self.city: Division | None = cities[0] if len(cities) == 1 else None
 
@@ -154,12 +157,9 @@ class Gazetteer:
         hits: list[DivisionHit] = []
         i, n = 0, len(text)
         while i < n:
-            if text[i] not in self._first_chars:
-                i += 1
-                continue
-            for length in range(min(self._max_len, n - i), 1, -1):
+            for length in self._lengths.get(text[i], ()):
                 surface = text[i : i + length]
-                found = self._by_surface.get(surface)
+                found = self._by_surface.get(surface) if len(surface) == length else None
                 if found:
                     hits.append(
                         DivisionHit(i, i + length, surface, tuple(found), surface in self._official)

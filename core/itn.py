@@ -12,6 +12,7 @@ Rules are deliberately conservative: a lone "一" is only rewritten when a numer
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from datetime import date
 from core.itn_numbers import (
     BIG_UNITS,
     DIGIT_VALUES,
+    NUMERAL_CHARS,
     ZEROS,
     NumeralRun,
     expect,
@@ -32,137 +34,30 @@ from core.itn_numbers import (
 
 __all__ = ["ItnResult", "ItnSpan", "normalize", "parse_cardinal", "spoken_digits"]
 
+
+def _longest_first(words: str) -> tuple[str, ...]:
+    """Space-separated words, longest first (so "号楼" is tried before "号")."""
+    return tuple(sorted(words.split(), key=len, reverse=True))
+
+
 # Suffixes after which a bare numeral is surely a number (longest first when matching).
-_NUMERIC_SUFFIXES: tuple[str, ...] = tuple(
-    sorted(
-        [
-            "号楼",
-            "号院",
-            "号线",
-            "号门",
-            "单元",
-            "个月",
-            "个小时",
-            "小时",
-            "分钟",
-            "公里",
-            "公斤",
-            "平方米",
-            "平米",
-            "平方",
-            "周岁",
-            "楼",
-            "号",
-            "栋",
-            "幢",
-            "座",
-            "室",
-            "层",
-            "户",
-            "门",
-            "期",
-            "区",
-            "排",
-            "组",
-            "弄",
-            "巷",
-            "路",
-            "街",
-            "年",
-            "月",
-            "日",
-            "天",
-            "周",
-            "岁",
-            "次",
-            "元",
-            "角",
-            "米",
-            "斤",
-            "吨",
-            "度",
-            "倍",
-            "台",
-            "辆",
-            "栋楼",
-        ],
-        key=len,
-        reverse=True,
-    )
+_NUMERIC_SUFFIXES = _longest_first(
+    "号楼 号院 号线 号门 单元 个月 个小时 小时 分钟 公里 公斤 平方米 平米 平方 周岁 楼 号 栋 幢 "
+    "座 室 层 户 门 期 区 排 组 弄 路车 路公交 年 月 日 天 周 岁 次 元 角 米 斤 吨 度 倍 台 辆 栋楼"
 )
 # Words starting with a numeral that are not numbers.
-_LEXICAL: tuple[str, ...] = (
-    "一路",
-    "一次性",
-    "一块儿",
-    "一点儿",
-    "一点点",
-    "一门心思",
-    "一毛不拔",
-    "一口气",
-    "一家人",
-    "一年到头",
-    "三天两头",
-    "一天到晚",
-    "两口子",
-    "一口咬定",
-    "万一",
-    "千万",
-    "百万",
+_LEXICAL = _longest_first(
+    "一路 一次性 一块儿 一点儿 一点点 一门心思 一毛不拔 一口气 一家人 一年到头 三天两头 一天到晚 "
+    "两口子 一口咬定 万一 千万 百万"
 )
-_IDIOM_RUNS = frozenset({"三三两两", "七七八八", "一一", "一五一十", "九九", "四四方方"})
-_DECIMAL_UNITS: tuple[str, ...] = tuple(
-    sorted(
-        [
-            "万",
-            "亿",
-            "元",
-            "块",
-            "米",
-            "公里",
-            "公斤",
-            "斤",
-            "平",
-            "平米",
-            "平方",
-            "平方米",
-            "度",
-            "吨",
-            "倍",
-            "个百分点",
-            "%",
-            "升",
-            "毫米",
-            "厘米",
-            "千米",
-            "克",
-            "千克",
-        ],
-        key=len,
-        reverse=True,
-    )
+_IDIOM_RUNS = frozenset(_longest_first("三三两两 七七八八 一一 一五一十 九九 四四方方"))
+_DECIMAL_UNITS = _longest_first(
+    "万 亿 元 块 米 公里 公斤 斤 平 平米 平方 平方米 度 吨 倍 个百分点 % 升 毫米 厘米 千米 克 千克"
 )
-_TIME_OF_DAY = [
-    "凌晨",
-    "早上",
-    "早晨",
-    "清早",
-    "上午",
-    "中午",
-    "下午",
-    "傍晚",
-    "晚上",
-    "夜里",
-    "夜间",
-    "半夜",
-    "深夜",
-    "今晚",
-    "昨晚",
-    "明早",
-    "每天",
-    "当天",
-]
-_TIME_FOLLOW = ("钟", "左右", "多", "以后", "以前", "之前", "之后", "到", "至", "开始", "前", "后")
+_TIME_OF_DAY = _longest_first(
+    "凌晨 早上 早晨 清早 上午 中午 下午 傍晚 晚上 夜里 夜间 半夜 深夜 今晚 昨晚 明早 每天 当天"
+)
+_TIME_FOLLOW = _longest_first("钟 左右 多 以后 以前 之前 之后 到 至 开始 前 后")
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,6 +348,23 @@ def _lexical_at(text: str, i: int) -> str | None:
     return None
 
 
+# First characters of everything that can follow a lone digit and make it a number.
+_FOLLOWERS = frozenset(
+    "年月日号点时块元圆毛角钟半刻分秒" + "".join(w[0] for w in _NUMERIC_SUFFIXES + _DECIMAL_UNITS)
+)
+
+
+def _inert(text: str, run: NumeralRun) -> bool:
+    """A lone digit ("一个", "一下", "三天两头"…) not followed by a unit stays as it is."""
+    if len(run.chars) != 1 or run.has_unit:
+        return False
+    j = skip_spaces(text, run.end)
+    return j >= len(text) or text[j] not in _FOLLOWERS
+
+
+_NEXT_NUMERAL = re.compile("百分之|[" + re.escape("".join(sorted(NUMERAL_CHARS))) + "]")
+
+
 def normalize(text: str, *, ref_date: date | None = None) -> ItnResult:
     """Rewrite spoken Chinese numbers in ``text`` as digits; see the module docstring.
 
@@ -465,6 +377,15 @@ def normalize(text: str, *, ref_date: date | None = None) -> ItnResult:
     i = 0
     n = len(text)
     while i < n:
+        # Copy everything up to the next numeral in one piece (most text has no numbers).
+        found = _NEXT_NUMERAL.search(text, i)
+        if found is None:
+            out.append(text[i:])
+            break
+        if found.start() > i:
+            out.append(text[i : found.start()])
+            pos += found.start() - i
+            i = found.start()
         match: _Match | None = None
         if text.startswith("百分之", i):
             match = _match_percent(text, i)
@@ -473,6 +394,12 @@ def normalize(text: str, *, ref_date: date | None = None) -> ItnResult:
             out.append(text[i])
             pos += 1
             i += 1
+            continue
+        if run is not None and _inert(text, run):
+            raw = text[run.start : run.end]
+            out.append(raw)
+            pos += len(raw)
+            i = run.end
             continue
         if run is not None:
             lexical = _lexical_at(text, i)

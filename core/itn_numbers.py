@@ -128,10 +128,7 @@ class NumeralRun:
     start: int
     end: int  # exclusive, in raw text
     chars: str  # numeral characters without spaces
-
-    @property
-    def has_unit(self) -> bool:
-        return any(ch in SMALL_UNITS or ch in BIG_UNITS for ch in self.chars)
+    has_unit: bool = False  # contains 十/百/千/万/亿 (a cardinal, not a digit string)
 
     @property
     def has_inner_unit(self) -> bool:
@@ -156,6 +153,9 @@ class NumeralRun:
         return spoken_digits(self.chars)
 
 
+_UNIT_CHARS = frozenset(SMALL_UNITS) | frozenset(BIG_UNITS)
+
+
 def run_at(text: str, i: int) -> NumeralRun | None:
     if i >= len(text) or text[i] not in NUMERAL_CHARS:
         return None
@@ -175,7 +175,8 @@ def run_at(text: str, i: int) -> NumeralRun | None:
             j = k
             continue
         break
-    return NumeralRun(i, j, "".join(chars))
+    joined = "".join(chars)
+    return NumeralRun(i, j, joined, any(ch in _UNIT_CHARS for ch in joined))
 
 
 def skip_spaces(text: str, i: int) -> int:

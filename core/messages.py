@@ -67,6 +67,14 @@ MESSAGES: Mapping[str, str] = {
     "escalation.config_invalid": "督办预警配置有误：{message}",
     "kpi.period_invalid": "统计周期有误：开始时间须早于结束时间。",
     "kpi.weights_invalid": "三率权重须为非负数且合计为 1。",
+    # places (gazetteer) and auto-fill
+    "divisions.unknown_city": "没有“{city}”的行政区划数据，请先生成该城市的地名库。",
+    "divisions.unreadable": "无法读取行政区划数据文件：{message}",
+    "divisions.bad_row": "行政区划数据文件格式有误：{message}",
+    "divisions.bad_level": "行政区划层级不正确：{message}",
+    "divisions.duplicate_code": "行政区划代码重复：{message}",
+    "divisions.missing_parent": "行政区划缺少上级区划：{message}",
+    "autofill.unknown_field": "工单中没有“{field}”这一栏。",
 }
 
 STATUS_LABELS: Mapping[WorkOrderStatus, str] = {

@@ -14,9 +14,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+@app.callback()
+def _root() -> None:
+    """12345 热线 contact-centre backend."""
+    # A callback keeps typer in "group" mode even while only one command is registered,
+    # so ``python -m hotline extract …`` never collapses into a bare single command.
+
+
 # Each module exposes ``register(app: typer.Typer) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
     "hotline.commands.asr",
+    "hotline.commands.extract",
     "hotline.commands.ivr",
 )
 

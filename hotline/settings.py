@@ -89,6 +89,19 @@ class IvrSettings(BaseModel):
     )
 
 
+class AutofillSettings(BaseModel):
+    gazetteer_path: Path | None = Field(
+        default=None,
+        description="Gazetteer CSV (python -m autofill.gazetteer_build). Empty: the one shipped "
+        "for `city` (core/reference/divisions_xian.csv for 西安市).",
+    )
+    area_code: str = Field(default="029", description="Added to 8-digit local phone numbers.")
+    overlap_chars: int = Field(default=48, description="Text rescanned before each new segment.")
+    category_every_chars: int = Field(
+        default=40, description="Ask the classifier again after this much new transcript."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_",
@@ -109,6 +122,7 @@ class Settings(BaseSettings):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     ivr: IvrSettings = Field(default_factory=IvrSettings)
+    autofill: AutofillSettings = Field(default_factory=AutofillSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -49,6 +49,9 @@ NORMALIZE_ROWS: list[tuple[str, str]] = [
     ("第三单元", "第3单元"),
     ("七栋一零二室", "7栋102室"),
     ("地铁二号线", "地铁2号线"),
+    ("凤城八路", "凤城八路"),  # a numeral in a road name is part of the name
+    ("科技二路一百号", "科技二路100号"),
+    ("坐五路车", "坐5路车"),
     ("两 单元 五 零 一", "2 单元 501"),
     ("五零二室", "502室"),
     # dates
@@ -276,3 +279,20 @@ def test_text_after_a_rewrite_keeps_its_offset() -> None:
     result = normalize("二十六号楼")
     assert result.text == "26号楼"
     assert result.to_raw(2, 5) == (3, 6)
+
+
+_ALPHABET = "零〇洞一幺二两三四五六七八九十百千万亿点号楼单元室年月日块元毛半刻分秒钟个路的我是 ，。0123456789"  # noqa: E501
+
+
+@given(st.text(alphabet=_ALPHABET, max_size=40))
+def test_normalize_never_loses_text(raw: str) -> None:
+    result = normalize(raw)
+    raw_pos = norm_pos = 0
+    for span in result.spans:
+        # Between rewritten pieces the text is copied unchanged …
+        assert raw[raw_pos : span.raw_start] == result.text[norm_pos : span.norm_start]
+        # … and every piece maps back to exactly the words it came from.
+        assert result.text[span.norm_start : span.norm_end] == span.value
+        assert result.to_raw(span.norm_start, span.norm_end) == (span.raw_start, span.raw_end)
+        raw_pos, norm_pos = span.raw_end, span.norm_end
+    assert raw[raw_pos:] == result.text[norm_pos:]

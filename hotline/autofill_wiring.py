@@ -1,0 +1,64 @@
+"""Wiring of the auto-fill: settings → scanner, and the classifier seen as a CategoryPredictor.
+
+``autofill`` must not import ``classifier`` (independent siblings), so the adapter lives here.
+It is typed structurally against the classifier's heads (anything with
+``rank_blocking(text, k) -> .ranked[(label, probability)]``), which is what
+``classifier.model.ModelBundle`` offers::
+
+    bundle = ModelBundle.load_blocking(settings.classifier.model_dir)
+    predictor = HeadsPredictor(bundle.main, bundle.head("appeal_type"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from autofill.factory import build_scanner
+from autofill.model import LabelScore
+from autofill.scan import TranscriptScanner
+from hotline.settings import Settings
+
+
+class _Scored(Protocol):
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def probability(self) -> float: ...
+
+
+class _Ranked(Protocol):
+    @property
+    def ranked(self) -> Sequence[_Scored]: ...
+
+
+class RankingHead(Protocol):
+    def rank_blocking(self, text: str, k: int = 3, explain: int = 0) -> _Ranked: ...
+
+
+class HeadsPredictor:
+    """:class:`autofill.model.CategoryPredictor` over classifier heads (blocking: run the
+    session in an executor, as the worker does)."""
+
+    def __init__(self, category: RankingHead, appeal_type: RankingHead | None = None) -> None:
+        self._category = category
+        self._appeal_type = appeal_type
+
+    def predict_category(self, text: str) -> Sequence[LabelScore]:
+        return _scores(self._category, text)
+
+    def predict_appeal_type(self, text: str) -> Sequence[LabelScore]:
+        return _scores(self._appeal_type, text) if self._appeal_type is not None else ()
+
+
+def _scores(head: RankingHead, text: str) -> list[LabelScore]:
+    return [LabelScore(s.label, s.probability) for s in head.rank_blocking(text, k=3).ranked]
+
+
+def scanner_from_settings(settings: Settings) -> TranscriptScanner:
+    return build_scanner(
+        city=settings.city,
+        gazetteer_path=settings.autofill.gazetteer_path,
+        area_code=settings.autofill.area_code,
+    )
