@@ -56,12 +56,6 @@ MESSAGES: Mapping[str, str] = {
     "calendar.override_unreadable": "无法读取工作日历调整文件 {file}。",
     "calendar.no_working_day": "工作日历数据异常：长时间没有工作日。",
     "calendar.working_hours_invalid": "工作时间配置有误。",
-    "divisions.unknown_city": "没有“{city}”的地名库。",
-    "divisions.bad_level": "地名库中的行政区划级别有误。",
-    "divisions.duplicate_code": "地名库中有重复的区划代码。",
-    "divisions.missing_parent": "地名库中某条区划的上级不存在。",
-    "divisions.unreadable": "无法读取地名库文件。",
-    "divisions.bad_row": "地名库文件中有格式错误的行。",
     "sla.policy_invalid": "办理时限配置有误：{message}",
     # escalation and KPIs
     "escalation.config_invalid": "督办预警配置有误：{message}",
