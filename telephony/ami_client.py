@@ -17,7 +17,6 @@ Why wrap instead of using ``panoramisk.Manager`` as is:
 from __future__ import annotations
 
 import asyncio
-import codecs
 import contextlib
 import hashlib
 import logging
@@ -31,6 +30,7 @@ from panoramisk import manager as _pm
 from panoramisk.message import Message as _PMessage
 
 from core.ports import Clock
+from telephony.ami_codec import AmiMessage, AmiStreamParser, ProtocolIssue
 from telephony.errors import (
     AmiAuthenticationError,
     AmiTimeoutError,
@@ -41,47 +41,6 @@ from telephony.errors import (
 log = logging.getLogger(__name__)
 
 EOM = "\r\n\r\n"
-
-
-@dataclass(frozen=True, slots=True)
-class AmiMessage:
-    """One AMI message (event or response) with its headers in wire order.
-
-    Header names compare case-insensitively; duplicated keys (``Output:``, ``Variable:``,
-    a ``UserEvent`` repeating ``Channel:``) are all kept.
-    """
-
-    headers: tuple[tuple[str, str], ...]
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        lname = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lname:
-                return value
-        return default
-
-    def get_all(self, name: str) -> list[str]:
-        lname = name.lower()
-        return [v for k, v in self.headers if k.lower() == lname]
-
-    @property
-    def event(self) -> str | None:
-        return self.get("Event")
-
-    @property
-    def response(self) -> str | None:
-        return self.get("Response")
-
-    @property
-    def ok(self) -> bool:
-        return self.response in ("Success", "Goodbye", "Follows") or self.event is not None
-
-    def as_dict(self) -> dict[str, str]:
-        """First value of each header (what most translators want)."""
-        out: dict[str, str] = {}
-        for key, value in self.headers:
-            out.setdefault(key, value)
-        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +80,7 @@ class ClientStats:
     ping_timeouts: int = 0
     disconnects: int = 0
     messages: int = 0
-    invalid_utf8_frames: int = 0
-    oversized_frames: int = 0
-    malformed_frames: int = 0
+    issues: dict[str, int] = field(default_factory=dict)  # codec issue kind → count
     overflow_dropped: int = 0
     last_error: str = ""
     problems: list[str] = field(default_factory=list)
@@ -152,9 +109,14 @@ class AmiConfig:
 
 
 class _Protocol(_pm.AMIProtocol):  # type: ignore[misc]
-    """panoramisk's protocol with incremental UTF-8, a frame-size cap and per-frame isolation."""
+    """panoramisk's protocol, reading with our stream parser (:mod:`telephony.ami_codec`).
 
-    def __init__(self, hooks: _Hooks | None = None, factory: Any = None) -> None:
+    Framing, UTF-8 decoding and size limits are the codec's (split-safe, issues reported,
+    never raises). Only messages that answer a pending action go through panoramisk's
+    response matching; events go straight to the client's queue.
+    """
+
+    def __init__(self, hooks: _Hooks, factory: Any) -> None:
         super().__init__()
         self.hooks = hooks
         self._preset_factory = factory
@@ -164,9 +126,35 @@ class _Protocol(_pm.AMIProtocol):  # type: ignore[misc]
         # Set the factory now, not when panoramisk's connect task completes: data can
         # arrive in between and must not hit a protocol without its manager.
         self.factory = self._preset_factory
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._buffer = ""
-        self._skipping = False
+        self.parser = AmiStreamParser(
+            max_message_bytes=self.hooks.max_frame_bytes,
+            max_line_bytes=min(16 * 1024, self.hooks.max_frame_bytes),
+        )
+
+    def data_received(self, data: bytes) -> None:
+        hooks = self.hooks
+        messages = self.parser.feed(data)
+        for issue in self.parser.take_issues():
+            hooks.issue(issue)
+        if self.version is None and self.parser.banner is not None:
+            self.version = self.parser.banner.partition("/")[2].strip()
+        for message in messages:
+            hooks.frame()
+            action_id = message.action_id
+            if action_id is not None and action_id in self.responses:
+                try:
+                    self.handle_message(_to_panoramisk(message))
+                except Exception as exc:  # a bad reply must never close the link
+                    hooks.malformed(message, f"{type(exc).__name__}: {exc}")
+            elif message.kind == "event":
+                hooks.message(message)
+            elif message.kind != "response":
+                hooks.malformed(message, "neither an Event nor a Response")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        for issue in self.parser.close():  # a message cut by the disconnect
+            self.hooks.issue(issue)
+        super().connection_lost(exc)
 
     def close(self) -> None:
         pending = list(self.responses.values()) if self.responses else []
@@ -175,54 +163,16 @@ class _Protocol(_pm.AMIProtocol):  # type: ignore[misc]
             if not action.future.done():
                 action.future.set_exception(AmiUnavailableError("AMI link closed"))
 
-    def data_received(self, data: bytes) -> None:
-        hooks = self.hooks
-        text = self._decoder.decode(data)
-        if "\ufffd" in text and hooks is not None:
-            hooks.invalid_bytes(data)
-        if self.version is None and text.startswith("Asterisk Call Manager/"):
-            banner, _, text = text.partition("\r\n")
-            self.version = banner.partition("/")[2].strip()
-        buffer = self._buffer + text
-        frames = buffer.split(EOM)
-        rest = frames.pop()
-        for frame in frames:
-            if self._skipping:  # tail of an oversized frame: drop up to its terminator
-                self._skipping = False
-                continue
-            self._handle_frame(frame)
-        if len(rest.encode("utf-8", "replace")) > self.config_max_frame():
-            if hooks is not None:
-                hooks.oversized(len(rest))
-            rest = ""
-            self._skipping = True
-        self._buffer = rest
 
-    def config_max_frame(self) -> int:
-        return int(getattr(self, "max_frame_bytes", 64 * 1024))
-
-    def _handle_frame(self, frame: str) -> None:
-        frame = frame.strip("\r\n")
-        if not frame:
-            return
-        hooks = self.hooks
-        message = _PMessage.from_line(frame)
-        if message is None:
-            if hooks is not None:
-                hooks.malformed(frame, "no Event or Response header")
-            return
-        for key in ("Event", "Response"):
-            if isinstance(message.get(key), list):
-                if hooks is not None:
-                    hooks.malformed(frame, f"{key} header repeated (truncated frame?)")
-                return
-        if hooks is not None:
-            hooks.raw_frame(frame)
-        try:
-            self.handle_message(message)
-        except Exception as exc:  # a bad frame must never close the link
-            if hooks is not None:
-                hooks.malformed(frame, f"{type(exc).__name__}: {exc}")
+def _to_panoramisk(message: AmiMessage) -> Any:
+    headers: dict[str, Any] = {}
+    for key, value in message.headers:
+        if key in headers:
+            old = headers[key]
+            headers[key] = [*old, value] if isinstance(old, list) else [old, value]
+        else:
+            headers[key] = value
+    return _PMessage(headers)
 
 
 class _Manager(_pm.Manager):  # type: ignore[misc]
@@ -239,8 +189,6 @@ class _Manager(_pm.Manager):  # type: ignore[misc]
         if self.pinger is not None:
             self.pinger.cancel()
             self.pinger = None
-        if self.protocol is not None:
-            self.protocol.max_frame_bytes = self.hooks.max_frame_bytes
 
     def ping(self) -> None:  # our supervisor pings with a timeout instead
         return None
@@ -257,7 +205,7 @@ class _Manager(_pm.Manager):  # type: ignore[misc]
         self.hooks.lost(exc)
 
     def dispatch(self, event: Any) -> list[str]:
-        self.hooks.message(event)
+        self.hooks.message(_convert(event))
         return []
 
 
@@ -267,41 +215,37 @@ class _Hooks:
     def __init__(self, client: AmiClient) -> None:
         self._client = client
         self.max_frame_bytes = client.config.max_frame_bytes
-        self.frames: list[str] | None = None  # set by the replay bench to capture raw frames
 
-    def message(self, event: Any) -> None:
-        self._client._enqueue(_convert(event))
+    def message(self, message: AmiMessage) -> None:
+        self._client._enqueue(message)
 
-    def raw_frame(self, frame: str) -> None:
+    def frame(self) -> None:
         self._client.stats.messages += 1
 
     def lost(self, exc: BaseException | None) -> None:
         self._client._lost.set()
 
-    def invalid_bytes(self, data: bytes) -> None:
+    def issue(self, issue: ProtocolIssue) -> None:
         stats = self._client.stats
-        stats.invalid_utf8_frames += 1
-        bad = data[:64].hex(" ")
-        stats.note(f"non-UTF-8 bytes replaced with U+FFFD (first bytes: {bad})")
-        log.warning("AMI: non-UTF-8 bytes from Asterisk replaced (first bytes %s)", bad)
+        stats.issues[issue.kind] = stats.issues.get(issue.kind, 0) + 1
+        text = f"{issue.kind} at byte {issue.offset}: {issue.detail} ({issue.sample[:32]!r})"
+        stats.note(text)
+        log.warning("AMI: %s", text)
 
-    def oversized(self, size: int) -> None:
+    def malformed(self, message: AmiMessage, why: str) -> None:
         stats = self._client.stats
-        stats.oversized_frames += 1
-        stats.note(f"frame over {self.max_frame_bytes} bytes skipped ({size} buffered)")
-        log.warning("AMI: skipped a frame over %d bytes", self.max_frame_bytes)
-
-    def malformed(self, frame: str, why: str) -> None:
-        stats = self._client.stats
-        stats.malformed_frames += 1
-        head = frame[:120].replace("\r\n", " | ")
-        stats.note(f"malformed frame skipped ({why}): {head}")
-        log.warning("AMI: skipped malformed frame (%s): %s", why, head)
+        stats.issues["malformed_message"] = stats.issues.get("malformed_message", 0) + 1
+        text = f"malformed message skipped ({why}): {message.headers[:3]!r}"
+        stats.note(text)
+        log.warning("AMI: %s", text)
 
 
 def _convert(message: Any) -> AmiMessage:
+    """panoramisk ``Message`` (a case-insensitive dict, lists for repeated keys) → ours."""
     pairs: list[tuple[str, str]] = []
     for key, value in message.items():
+        if key == "content" and not value:
+            continue  # panoramisk adds an empty body to every message
         if isinstance(value, list):
             pairs.extend((str(key), str(v)) for v in value)
         else:
@@ -405,7 +349,7 @@ class AmiClient:
             ) from None
         replies = [_convert(m) for m in (result if isinstance(result, list) else [result])]
         first = replies[0]
-        if first.response == "Error":
+        if first.get("Response") == "Error":
             raise refusal_error(name, first.get("Message", "") or "")
         return replies
 

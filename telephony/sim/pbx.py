@@ -141,6 +141,9 @@ class Pbx:
     # -- planning --------------------------------------------------------------------------
     def _plan_call(self, c: CallScript) -> None:
         self._at(c.arrival, 5, lambda: self._arrive(c))
+        if c.outcome == "ivr_hangup":
+            self._at(c.end_at, 0, lambda: self._ivr_hangup(c))
+            return
         self._at(c.key_at, 4, lambda: self._ivr_key(c))
         for a in c.attempts:
             self._at(a.start, 3, lambda a=a: self._ring(c, a))
@@ -283,6 +286,16 @@ class Pbx:
             self._exten(ch, "hotline-ivr", "s", prio, "Set", f"IVR_TRIES={tries}")
             self._var(ch, "IVR_TRIES", tries)
         self._exten(ch, "hotline-ivr", "s", 3, "BackGround", "hello&for&digits/1&digits/2&digits/3")
+
+    def _ivr_hangup(self, c: CallScript) -> None:
+        rt = self.calls[c.call_no]
+        ch = rt.caller
+        self._ev("HangupRequest", "call,all", ch.snapshot())
+        self._var(ch, "BACKGROUNDSTATUS", "FAILED")
+        self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
+        self._cdr(rt, "", "BackGround", "hello&for&digits/1&digits/2&digits/3", "ANSWERED")
+        self._hangup(ch, 16)
+        self._device("PJSIP/pstn", "NOT_INUSE")
 
     def _dtmf(self, ch: Chan, digit: str) -> None:
         self._ev("DTMFBegin", "dtmf,all", ch.snapshot(), [("Digit", digit), ("Direction", "Received")])

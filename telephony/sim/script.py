@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Outcome = Literal["answered", "abandoned", "timeout", "exitkey", "online", "voicemail"]
+Outcome = Literal[
+    "answered", "abandoned", "timeout", "exitkey", "online", "voicemail", "ivr_hangup"
+]
 
 
 @dataclass(frozen=True, slots=True)
