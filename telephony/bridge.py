@@ -239,6 +239,8 @@ class Bridge:
                         self.stats.duplicates_suppressed += 1
                         continue
                     seen.add(kind)
+                    if isinstance(event, CallAnswered):
+                        seen.add("answered")
             accepted.append(event)
         if not accepted:
             return 0
@@ -337,19 +339,28 @@ class Bridge:
         self.stats.ended_by_resync += await self._emit(ended, reconciled=True)
 
     async def _watch_gap(self, start: datetime, end: datetime) -> None:
+        """Watch every queue visit the gap may have touched.
+
+        AMI carries no timestamps, and whatever sat unread in socket buffers when the link
+        dropped is lost too, so the loss can reach back well before ``start``. Hence: watch
+        every visit in the retained queue_log that the bridge has not seen finished (queue
+        outcome, and completion for answered calls). Over-watching is harmless —
+        reconciliation only appends milestones the bridge has not seen."""
         if self.queue_log is None:
             return
         await self.queue_log.read_new()
-        since = start - self.margin
         for line in self.queue_log.lines:
             parts = line.split("|", 5)
-            if len(parts) < 5 or not parts[0].isdigit() or parts[1] in NO_CALL:
+            if len(parts) < 5 or parts[4] != "ENTERQUEUE" or parts[1] in NO_CALL:
                 continue
-            when = int(parts[0])
-            if parts[4] == "ENTERQUEUE" and when <= end.timestamp() + 1:
+            if not self._finished(parts[1]):
                 self._watch.setdefault(parts[1], 0)
-            elif parts[4] in _FINAL_VERBS and when < since.timestamp():
-                self._watch.pop(parts[1], None)  # closed well before the gap
+
+    def _finished(self, linkedid: str) -> bool:
+        seen = self._seen.get(linkedid)
+        if not seen or "outcome" not in seen:
+            return False
+        return "answered" not in seen or "completed" in seen
 
     async def _tail_and_reconcile(self) -> None:
         if self.queue_log is None:

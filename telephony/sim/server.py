@@ -131,8 +131,18 @@ class SimServer:
                 self.before_step(t)
             pbx.run_until(t)
             self._flush()
+            await self._backpressure()
         self._flush()
         self.finished.set()
+
+    async def _backpressure(self) -> None:
+        # Like Asterisk, do not buffer without bound for a slow reader: wait for the socket
+        # buffers to drain (simulated time then runs slower than ``speed``).
+        for s in list(self.sessions):
+            try:
+                await s.writer.drain()
+            except ConnectionError:
+                self.sessions.discard(s)
 
     def _flush(self) -> None:
         if self._qlog_lines:
