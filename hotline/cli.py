@@ -14,8 +14,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+@app.callback()
+def _root() -> None:
+    """Keep subcommand names even while only one command group is registered."""
+
+
 # Each module exposes ``register(app: typer.Typer) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("hotline.commands.simulate",)
 
 
 def _register_all() -> None:

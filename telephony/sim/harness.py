@@ -135,6 +135,8 @@ class SimReport:
     frames_played: int = 0
     duplicates_suppressed: int = 0
     problems: list[str] = field(default_factory=list)
+    resyncs: int = 0
+    resync_failures: int = 0
 
     @property
     def ok(self) -> bool:
@@ -200,7 +202,9 @@ async def run_simulation(
                 marks = [span * (i + 1) / (cuts + 1) for i in range(cuts)]
 
                 def maybe_cut(t: float) -> None:
-                    if marks and t >= marks[0]:
+                    # cut only a live session: a cut while the bridge is still reconnecting
+                    # would merge into the previous gap
+                    if marks and t >= marks[0] and server.has_live_session:
                         marks.pop(0)
                         server.cut()
 
@@ -260,6 +264,7 @@ def _report(
     report.frames_played = server.frames_played
     report.duplicates_suppressed = stats.duplicates_suppressed
     report.problems = [*bridge.client.stats.problems[-5:], *stats.problems[-5:]]
+    report.resyncs, report.resync_failures = stats.resyncs, stats.resync_failures
     return report
 
 
@@ -272,7 +277,8 @@ def format_report(report: SimReport) -> str:
     lines.append(
         f"AMI frames played {report.frames_played}, bridge read {report.ami_messages}; "
         f"cuts {report.cuts}, gap markers {report.gaps}, calls reconciled from queue_log "
-        f"{report.calls_reconciled}, duplicates suppressed {report.duplicates_suppressed}"
+        f"{report.calls_reconciled}, duplicates suppressed {report.duplicates_suppressed}, "
+        f"resyncs {report.resyncs} (failed {report.resync_failures})"
     )
     lines.append(
         f"missing {len(report.missing)}, counted twice {len(report.doubled)}, "

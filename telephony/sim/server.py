@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import logging
 import secrets
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -112,6 +113,10 @@ class SimServer:
     def sim_now(self) -> datetime:
         return datetime.fromtimestamp(self.pbx.base + self.pbx.now, UTC)
 
+    @property
+    def has_live_session(self) -> bool:
+        return any(s.authed for s in self.sessions)
+
     def cut(self) -> None:
         """Drop every AMI connection now (a network cut / Asterisk manager reload)."""
         self.cuts += 1
@@ -161,6 +166,9 @@ class SimServer:
 
     # -- AMI sessions ----------------------------------------------------------------------
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is not None:  # a LAN-sized send buffer: a slow reader backs up into the player
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 * 1024)
         session = _Session(writer)
         self.sessions.add(session)
         task = asyncio.current_task()
