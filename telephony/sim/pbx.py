@@ -22,6 +22,21 @@ QUEUE = "hotline"
 _QUEUE_VARS = ("QUEUENAME", "QUEUEMAX", "QUEUESTRATEGY", "QUEUECALLS", "QUEUEHOLDTIME",
                "QUEUETALKTIME", "QUEUECOMPLETED", "QUEUEABANDONED", "QUEUESRVLEVEL",
                "QUEUESRVLEVELPERF")  # fmt: skip
+_QOS = (
+    ("RTPAUDIOQOS", "ssrc=1051893345;themssrc=235223118;lp=0;rxjitter=0.000000;rxcount=10;"
+     "txjitter=0.000000;txcount=233;rlp=0;rtt=0.000000;rxmes=0.000000;txmes=88.087887"),
+    ("RTPAUDIOQOSJITTER", "minrxjitter=000.000000;maxrxjitter=000.000000;avgrxjitter=000.000000;"
+     "stdevrxjitter=000.000000;mintxjitter=000.000000;maxtxjitter=000.000000;"
+     "avgtxjitter=000.000000;stdevtxjitter=000.000000;"),
+    ("RTPAUDIOQOSLOSS", "  minrxlost=000.000000;  maxrxlost=000.000000;  avgrxlost=000.000000;"
+     "  stdevrxlost=000.000000;  mintxlost=000.000000;  maxtxlost=000.000000;"
+     "  avgtxlost=000.000000;  stdevtxlost=000.000000;"),
+    ("RTPAUDIOQOSRTT", "     minrtt=000.000000;     maxrtt=000.000000;     avgrtt=000.000000;"
+     "     stdevrtt=000.000000;"),
+    ("RTPAUDIOQOSMES", "   minrxmes=088.087887;   maxrxmes=088.087887;   avgrxmes=088.087887;"
+     "   stdevrxmes=000.000000;   mintxmes=000.000000;   maxtxmes=000.000000;"
+     "   avgtxmes=000.000000;   stdevtxmes=000.000000;"),
+)  # fmt: skip
 _MEMBER_VARS = ("MEMBERINTERFACE", "MEMBERNAME", "MEMBERCALLS", "MEMBERLASTCALL",
                 "MEMBERPENALTY", "MEMBERDYNAMIC", "MEMBERREALTIME")  # fmt: skip
 
@@ -65,6 +80,7 @@ class _CallRt:
     connect_epoch: int = 0
     bridge: str = ""
     no_answer_legs: int = 0
+    pending_member: _AgentRt | None = None
 
 
 @dataclass(order=True, slots=True)
@@ -140,22 +156,23 @@ class Pbx:
 
     # -- planning --------------------------------------------------------------------------
     def _plan_call(self, c: CallScript) -> None:
-        self._at(c.arrival, 5, lambda: self._arrive(c))
+        self._at(c.arrival, 3, lambda: self._arrive(c))
         if c.outcome == "ivr_hangup":
             self._at(c.end_at, 0, lambda: self._ivr_hangup(c))
             return
         self._at(c.key_at, 4, lambda: self._ivr_key(c))
         for a in c.attempts:
-            self._at(a.start, 3, lambda a=a: self._ring(c, a))
+            self._at(a.start, 5, lambda a=a: self._ring(c, a))
             cut = c.leave_at is not None and a.end >= c.leave_at and not a.answered
             if not a.answered and not cut:
                 self._at(a.end, 1, lambda a=a: self._ring_no_answer(c, a))
-        if c.outcome == "answered" and c.leave_at is not None:
-            self._at(c.leave_at, 2, lambda: self._answer(c))
-            t = c.leave_at + 5
+        if c.join_at is not None:
+            t = c.join_at + 5  # one RTCP sender report per 5 s while the caller is up
             while t < c.end_at:
                 self._at(t, 6, lambda: self._rtcp(c))
                 t += 5
+        if c.outcome == "answered" and c.leave_at is not None:
+            self._at(c.leave_at, 2, lambda: self._answer(c))
             self._at(c.end_at, 0, lambda: self._complete(c))
         elif c.outcome in ("abandoned", "timeout", "exitkey") and c.leave_at is not None:
             self._at(c.leave_at, 0, lambda: self._leave(c))
@@ -179,6 +196,19 @@ class Pbx:
             ch.snapshot(),
             [("Extension", ext), ("Application", app), ("AppData", data)],
         )
+
+    def _rtp_qos(self, ch: Chan, bridged: Chan | None = None) -> None:
+        """RTP statistics Asterisk sets on a channel as it hangs up (and on its peer)."""
+        for name, value in _QOS:
+            self._var(ch, name, value)
+            if bridged is not None:
+                self._var(bridged, f"{name}BRIDGED", value)
+
+    def _queue_result_vars(self, ch: Chan, hold: int, dialed: int, answered: int = 0) -> None:
+        for name, value in (("QUEUEWAIT", hold), ("QUEUEWAIT_MS", hold * 1000),
+                            ("DIALEDTIME", dialed), ("DIALEDTIME_MS", dialed * 1000 + 516),
+                            ("ANSWEREDTIME", answered), ("ANSWEREDTIME_MS", answered * 1000)):  # fmt: skip
+            self._var(ch, name, str(value))
 
     def _device(self, device: str, state: str) -> None:
         self.emit(event("DeviceStateChange", "call,all", [("Device", device), ("State", state)]))
@@ -392,15 +422,18 @@ class Pbx:
         self._device(agent.interface, "BUSY")
         self._dial("DialState", ch, leg, [("DialStatus", "RINGING")])
 
-    def _end_ring(self, rt: _CallRt, status: str, noanswer_ms: int | None) -> None:
-        """Stop ringing the current member: RINGNOANSWER (ms) or RINGCANCELED."""
+    def _end_ring(self, rt: _CallRt, status: str, *, timed_out: bool, hangup: bool = True,
+                  member_status: bool = True) -> None:  # fmt: skip
+        """Stop ringing the current member: RINGNOANSWER (ms) or RINGCANCELED. The leg's
+        Hangup and the member's status change can be deferred (``_finish_leg``) because
+        Asterisk emits them later on the abandon / timeout / key-exit paths."""
         leg, a = rt.agent_leg, rt.ringing
         if leg is None or a is None:
             return
         agent_rt = self.agents[a.agent]
         ch = rt.caller
         ms = int(round((self.now - a.start) * 1000))
-        if noanswer_ms is not None:
+        if timed_out:
             self._agent_ev("AgentRingNoAnswer", ch, leg, agent_rt.agent, [("RingTime", str(ms))])
             self._dial("DialEnd", ch, leg, [("DialStatus", "NOANSWER")])
             self._dial("DialEnd", ch, leg, [("DialStatus", "CANCEL")])
@@ -410,16 +443,25 @@ class Pbx:
             self._dial("DialEnd", ch, leg, [("DialStatus", status)])
             event_name = "RINGCANCELED"
         self.qlog(f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|{agent_rt.agent.name}|{event_name}|{ms}")
-        self._hangup(leg, 0)
-        agent_rt.busy = False
-        self._member_status(agent_rt)
-        self._device(agent_rt.agent.interface, "NOT_INUSE")
         rt.no_answer_legs += 1
-        rt.agent_leg = rt.ringing = None
+        rt.ringing = None
+        rt.pending_member = agent_rt
         ch.conn_num = ch.conn_name = "<unknown>"
+        self._finish_leg(rt, hangup=hangup, member_status=member_status)
+
+    def _finish_leg(self, rt: _CallRt, *, hangup: bool = True, member_status: bool = True) -> None:
+        if hangup and rt.agent_leg is not None and rt.answered_by is None:
+            self._hangup(rt.agent_leg, 0)
+            rt.agent_leg = None
+        agent_rt = rt.pending_member
+        if member_status and agent_rt is not None:
+            agent_rt.busy = False
+            self._member_status(agent_rt)
+            self._device(agent_rt.agent.interface, "NOT_INUSE")
+            rt.pending_member = None
 
     def _ring_no_answer(self, c: CallScript, a: RingAttempt) -> None:
-        self._end_ring(self.calls[c.call_no], "NOANSWER", noanswer_ms=1)
+        self._end_ring(self.calls[c.call_no], "NOANSWER", timed_out=True)
 
     def _position(self, c: CallScript) -> tuple[int, int]:
         pos = self.waiting.index(c.call_no) + 1
@@ -472,7 +514,9 @@ class Pbx:
         self.emit(event("BridgeEnter", "call,all", _bridge(rt.bridge, 2), ch.snapshot()))
         for _ in range(3):  # Asterisk sets these three times in the traces
             self._var(ch, "BRIDGEPEER", leg.name)
+            self._var(ch, "BRIDGEPVTCALLID", rt.bridge)
             self._var(leg, "BRIDGEPEER", ch.name)
+            self._var(leg, "BRIDGEPVTCALLID", f"{leg.uniqueid}@127.0.0.1")
         agent_rt.in_call = True
         rt.answered_by = agent_rt.agent
         rt.connect_epoch = self.epoch()
@@ -507,30 +551,46 @@ class Pbx:
         reason = c.hangup_by
         done = [("HoldTime", str(hold)), ("TalkTime", str(talk)), ("Reason", reason)]
         self.completed += 1
+        dialed = self.epoch() - rt.join_epoch
         if reason == "caller":
+            self._rtp_qos(ch, leg)
             self._ev("HangupRequest", "call,all", ch.snapshot())
             self._agent_ev("AgentComplete", ch, leg, agent, done)
-            self._var(ch, "BRIDGEPEER", "")
-            self._var(leg, "BRIDGEPEER", "")
+            for target in (ch, leg):
+                self._var(target, "BRIDGEPEER", "")
+                self._var(target, "BRIDGEPVTCALLID", "")
             self.emit(event("BridgeLeave", "call,all", _bridge(rt.bridge, 1), ch.snapshot()))
             self._queue_vars(ch)
-            self._var(ch, "ANSWEREDTIME", str(talk))
-            self._var(ch, "DIALEDTIME", str(self.epoch() - rt.join_epoch))
+            for name, value in (("ANSWEREDTIME", talk), ("ANSWEREDTIME_MS", talk * 1000),
+                                ("DIALEDTIME", dialed), ("DIALEDTIME_MS", dialed * 1000)):  # fmt: skip
+                self._var(ch, name, str(value))
+            self._queue_vars(ch)
             self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
             self.emit(event("BridgeLeave", "call,all", _bridge(rt.bridge, 0), leg.snapshot()))
             self.emit(event("BridgeDestroy", "call,all", _bridge(rt.bridge, 0)))
             self._hangup(ch, 16)
             self._cdr(rt, leg.name, "Queue", "hotline,,,,40", "ANSWERED")
+            self._rtp_qos(leg)
             self._device("PJSIP/pstn", "NOT_INUSE")
             self._hangup(leg, 16)
             self._device(agent.interface, "NOT_INUSE")
             agent_rt.busy = agent_rt.in_call = False
             self._finish_agent(agent_rt)
         else:
+            self._rtp_qos(leg, ch)
             self._ev("HangupRequest", "call,all", leg.snapshot())
+            for target in (leg, ch):
+                self._var(target, "BRIDGEPEER", "")
+                self._var(target, "BRIDGEPVTCALLID", "")
             self.emit(event("BridgeLeave", "call,all", _bridge(rt.bridge, 1), leg.snapshot()))
             self.emit(event("BridgeLeave", "call,all", _bridge(rt.bridge, 0), ch.snapshot()))
             self._agent_ev("AgentComplete", ch, leg, agent, done)
+            self._queue_vars(ch)
+            for name, value in (("ANSWEREDTIME", talk), ("ANSWEREDTIME_MS", talk * 1000),
+                                ("DIALEDTIME", dialed), ("DIALEDTIME_MS", dialed * 1000)):  # fmt: skip
+                self._var(ch, name, str(value))
+            self._queue_vars(ch)
+            self._rtp_qos(ch)
             self.emit(event("BridgeDestroy", "call,all", _bridge(rt.bridge, 0)))
             self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
             self._hangup(leg, 16)
@@ -558,8 +618,8 @@ class Pbx:
         if c.outcome == "abandoned":
             self._ev("HangupRequest", "call,all", ch.snapshot())
             self._ev("MusicOnHoldStop", "call,all", ch.snapshot())
-            self._end_ring(rt, "CANCEL", None)
-            self._var(ch, "QUEUEWAIT", str(hold))
+            self._end_ring(rt, "CANCEL", timed_out=False, member_status=False)
+            self._queue_result_vars(ch, hold, hold + 2)
             self._var(ch, "ABANDONED", "TRUE")
             self._queue_vars(ch)
             pos, count = self._position(c)
@@ -575,13 +635,15 @@ class Pbx:
             for _ in range(rt.no_answer_legs):
                 self._cdr(rt, "", "Queue", "hotline,,,,40", "NO ANSWER")
             self._queue_leave(rt, pos, count)
+            self._finish_leg(rt)
+            self._rtp_qos(ch)
             self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
             self._hangup(ch, 0)
             self._device("PJSIP/pstn", "NOT_INUSE")
             self.qlog(f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|NONE|ABANDON|{pos}|{rt.orig_pos}|{hold}")
             return
         if c.outcome == "timeout":
-            self._end_ring(rt, "NOANSWER", noanswer_ms=1)
+            self._end_ring(rt, "NOANSWER", timed_out=True, hangup=False, member_status=False)
             self._var(ch, "ABANDONED", "TRUE")
             self._queue_vars(ch)
             pos = self.waiting.index(c.call_no) + 1
@@ -592,12 +654,22 @@ class Pbx:
                 [("Queue", QUEUE), ("Position", str(pos)), ("OriginalPosition", str(rt.orig_pos)),
                  ("HoldTime", str(hold))],
             )  # fmt: skip
-            self._var(ch, "QUEUEWAIT", str(hold))
-            self._var(ch, "QUEUEWAIT_MS", str(hold * 1000))
+            self._queue_result_vars(ch, hold, hold + 2)
             self._ev("MusicOnHoldStop", "call,all", ch.snapshot())
+            self._queue_vars(ch)
             pos, count = self._position(c)
-            self._queue_leave(rt, pos, count)
+            if not self.waiting:
+                self._device(f"Queue:{QUEUE}", "NOT_INUSE")
+            self._finish_leg(rt, member_status=False)
+            self._ev(
+                "QueueCallerLeave",
+                "agent,all",
+                ch.snapshot(),
+                [("Queue", QUEUE), ("Position", str(pos)), ("Count", str(count))],
+            )
+            self._var(ch, "QUEUEPOSITION", str(pos))
             self._var(ch, "QUEUESTATUS", "TIMEOUT")
+            self._finish_leg(rt)
             self._exten(ch, "hotline-queue", "s", 6, "NoOp", "Queue result TIMEOUT")
             self._exten(ch, "hotline-queue", "s", 7, "GotoIf", "1?hotline-voicemail,s,1")
             self.qlog(f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|NONE|EXITWITHTIMEOUT|{pos}|{rt.orig_pos}|{hold}")
@@ -605,11 +677,14 @@ class Pbx:
             return
         key = c.exit_key
         self._dtmf(ch, key)
-        self._end_ring(rt, "CANCEL", None)
+        self._end_ring(rt, "CANCEL", timed_out=False, hangup=False, member_status=False)
+        self._queue_result_vars(ch, hold, hold + 2)
+        self._queue_vars(ch)
         self._exten(ch, "hotline-queue-exit", key, 0, "Queue", "hotline,,,,40")
         self._ev("MusicOnHoldStop", "call,all", ch.snapshot())
         pos, count = self._position(c)
         self._queue_leave(rt, pos, count)
+        self._finish_leg(rt)
         self.qlog(f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|NONE|EXITWITHKEY|{key}|{pos}|{rt.orig_pos}|{hold}")
         if key == "3":
             self._exten(ch, "hotline-queue-exit", key, 1, "NoOp", "Left queue with key 3: online")
@@ -644,12 +719,15 @@ class Pbx:
         ch = rt.caller
         online = ch.context == "hotline-online"
         if online:
+            self._var(ch, "PLAYBACKSTATUS", "SUCCESS")
             self._exten(ch, "hotline-online", "s", 4, "Hangup", "")
+            self._rtp_qos(ch)
             self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
             self._cdr(rt, "", "Hangup", "", "ANSWERED")
             self._hangup(ch, 16)
             self._device("PJSIP/pstn", "NOT_INUSE")
             return
+        self._rtp_qos(ch)
         self._ev("HangupRequest", "call,all", ch.snapshot())
         self._var(ch, "VM_MESSAGEFILE", "/opt/asterisk/var/spool/asterisk/voicemail/hotline/12345/INBOX/msg0000")
         self._ev(
