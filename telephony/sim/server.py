@@ -130,8 +130,8 @@ class SimServer:
         pbx = self.pbx
         while (t := pbx.next_time) is not None:
             delay = self._wall0 + t / self.speed - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            # always yield: when behind schedule the player must not starve the bridge
+            await asyncio.sleep(max(0.0, delay))
             if self.before_step is not None:
                 self.before_step(t)
             pbx.run_until(t)
