@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import logging
 import random
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -500,3 +501,27 @@ class AmiClient:
             lost.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await lost
+
+
+def panoramisk_parse_baseline_blocking(data: bytes, chunk: int = 65536) -> int:
+    """Benchmark baseline: feed ``data`` to panoramisk's own protocol parser (what a plain
+    panoramisk consumer would do) and count the messages it dispatches. Kept here so
+    panoramisk stays confined to this module."""
+    count = 0
+
+    class _Counter:
+        save_stream = None
+
+        def dispatch(self, message: Any) -> None:
+            nonlocal count
+            count += 1
+
+    protocol = _pm.AMIProtocol()
+    protocol.factory = _Counter()
+    protocol.queue = deque()
+    protocol.responses = {}
+    protocol.version = None
+    protocol.log = log
+    for i in range(0, len(data), chunk):
+        protocol.data_received(data[i : i + chunk])
+    return count

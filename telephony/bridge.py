@@ -180,12 +180,15 @@ class Bridge:
         await self.client.stop()
 
     async def drain(self, idle_s: float = 0.2, timeout: float = 60.0) -> None:
-        """Wait until the client queue stayed empty for ``idle_s`` and no resync runs."""
+        """Wait until nothing was read or queued for ``idle_s`` and no resync runs."""
         async with asyncio.timeout(timeout):
             quiet = 0.0
+            seen = -1
             while quiet < idle_s:
                 await asyncio.sleep(0.05)
-                busy = not self.client.queue.empty() or self._resync_lock.locked()
+                read = self.client.stats.messages
+                busy = read != seen or not self.client.queue.empty() or self._resync_lock.locked()
+                seen = read
                 quiet = 0.0 if busy else quiet + 0.05
 
     # -- consumer --------------------------------------------------------------------------

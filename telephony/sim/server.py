@@ -77,6 +77,7 @@ class SimServer:
         self.frames_sent = 0
         self.cuts = 0
         self.before_step: Callable[[float], None] | None = None
+        self.after_flush: Callable[[float], None] | None = None  # sim time of the batch sent
         self._wall0 = 0.0
         self._handlers: set[asyncio.Task[None]] = set()
 
@@ -136,6 +137,8 @@ class SimServer:
                 self.before_step(t)
             pbx.run_until(t)
             self._flush()
+            if self.after_flush is not None:
+                self.after_flush(t)
             await self._backpressure()
         self._flush()
         self.finished.set()
