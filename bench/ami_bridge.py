@@ -55,7 +55,10 @@ async def throughput(repeat: int) -> tuple[int, float]:
         writer.write(b"Asterisk Call Manager/11.0.0\r\n")
         block = await reader.readuntil(b"\r\n\r\n")
         aid = next(ln[10:] for ln in block.decode().split("\r\n") if ln.startswith("ActionID: "))
-        writer.write(f"Response: Success\r\nActionID: {aid}\r\nMessage: Authentication accepted\r\n\r\n".encode())
+        writer.write(
+            f"Response: Success\r\nActionID: {aid}\r\n"
+            "Message: Authentication accepted\r\n\r\n".encode()
+        )
         writer.write(data)
         await writer.drain()
         sent.set()
@@ -64,14 +67,22 @@ async def throughput(repeat: int) -> tuple[int, float]:
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    client = AmiClient(AmiConfig(port=port, secret="s", ping_interval_s=600, action_timeout_s=0.2), clock)
+    client = AmiClient(
+        AmiConfig(port=port, secret="s", ping_interval_s=600, action_timeout_s=0.2), clock
+    )
     store = MemoryCallEventStore()
-    bridge = Bridge(client, Translator(), bus=MemoryEventBus(), store=store,
-                    live=LiveSync(MemoryLiveState(), clock), clock=clock)  # fmt: skip
+    bridge = Bridge(
+        client,
+        Translator(),
+        bus=MemoryEventBus(),
+        store=store,
+        live=LiveSync(MemoryLiveState(), clock),
+        clock=clock,
+    )
     start = time.perf_counter()
     bridge.start()
     await sent.wait()
-    await bridge.drain(idle_s=0.1, timeout=600)
+    await bridge.drain(idle_s=0.1, within_s=600)
     elapsed = time.perf_counter() - start - 0.1  # minus the idle wait that proves the end
     await bridge.stop()
     server.close()
@@ -90,24 +101,39 @@ def baseline(repeat: int) -> tuple[int, float]:
 async def latency(calls: int, speed: float) -> list[float]:
     names = [f"Agent {8001 + i}" for i in range(calls)]
     config = CallSimConfig(
-        start=datetime(2026, 11, 21, 1, 0, tzinfo=UTC), duration_s=calls / 10,
-        arrivals_per_hour=flat_curve(36_000), seed=5,
+        start=datetime(2026, 11, 21, 1, 0, tzinfo=UTC),
+        duration_s=calls / 10,
+        arrivals_per_hour=flat_curve(36_000),
+        seed=5,
         agents=tuple(AgentSpec(n, talk_mean_s=3600, talk_cv=0.1) for n in names),
-        patience_mean_s=None, ivr_hangup_prob=0.0,
-    )  # fmt: skip
+        patience_mean_s=None,
+        ivr_hangup_prob=0.0,
+    )
     scenario = scenario_from_callsim(simulate(config), names)
     answer_at = {c.call_no: c.leave_at for c in scenario.calls if c.outcome == "answered"}
     with tempfile.TemporaryDirectory() as tmp:
-        server = SimServer(scenario, base_epoch=config.start.timestamp(),
-                           queue_log=Path(tmp) / "queue_log", speed=speed)  # fmt: skip
+        server = SimServer(
+            scenario,
+            base_epoch=config.start.timestamp(),
+            queue_log=Path(tmp) / "queue_log",
+            speed=speed,
+        )
         await server.start()
         clock = SimClock(server)
-        client = AmiClient(AmiConfig(port=server.port, secret=server.secret, ping_interval_s=600), clock)
+        client = AmiClient(
+            AmiConfig(port=server.port, secret=server.secret, ping_interval_s=600), clock
+        )
         flushed: dict[float, float] = {}
         server.after_flush = lambda t: flushed.__setitem__(t, time.perf_counter())
-        bridge = Bridge(client, Translator(), bus=MemoryEventBus(), store=MemoryCallEventStore(),
-                        live=LiveSync(MemoryLiveState(), clock), clock=clock,
-                        queue_log=QueueLogTail(Path(tmp) / "queue_log"))  # fmt: skip
+        bridge = Bridge(
+            client,
+            Translator(),
+            bus=MemoryEventBus(),
+            store=MemoryCallEventStore(),
+            live=LiveSync(MemoryLiveState(), clock),
+            clock=clock,
+            queue_log=QueueLogTail(Path(tmp) / "queue_log"),
+        )
         by_linkedid: dict[str, int] = {}
         applied: dict[int, float] = {}
 
@@ -142,8 +168,14 @@ def main(argv: list[str] | None = None) -> None:
     n_bridge, t_bridge = asyncio.run(throughput(args.repeat))
     raw_rate, bridge_rate = n_raw / t_raw, n_bridge / t_bridge
     print(f"throughput on 06-concurrent-20-calls.rx.raw x{args.repeat}:")
-    print(f"  panoramisk parse only : {n_raw:>7} events in {t_raw:6.2f} s = {raw_rate:>9,.0f} events/s")
-    print(f"  bridge over TCP       : {n_bridge:>7} msgs   in {t_bridge:6.2f} s = {bridge_rate:>9,.0f} events/s")
+    print(
+        f"  panoramisk parse only : {n_raw:>7} events in {t_raw:6.2f} s = "
+        f"{raw_rate:>9,.0f} events/s"
+    )
+    print(
+        f"  bridge over TCP       : {n_bridge:>7} msgs   in {t_bridge:6.2f} s = "
+        f"{bridge_rate:>9,.0f} events/s"
+    )
     print(f"  ratio bridge / panoramisk parse: {bridge_rate / raw_rate:.2f}")
     lat = asyncio.run(latency(args.calls, args.speed))
     lat_ms = sorted(x * 1000 for x in lat)

@@ -117,6 +117,9 @@ class _Protocol(_pm.AMIProtocol):  # type: ignore[misc]
     response matching; events go straight to the client's queue.
     """
 
+    version: str | None
+    responses: dict[str, Any]
+
     def __init__(self, hooks: _Hooks, factory: Any) -> None:
         super().__init__()
         self.hooks = hooks
@@ -178,6 +181,9 @@ def _to_panoramisk(message: AmiMessage) -> Any:
 
 class _Manager(_pm.Manager):  # type: ignore[misc]
     """panoramisk Manager without its own reconnect timer, pinger and action re-sending."""
+
+    pinger: Any
+    protocol: Any
 
     def __init__(self, hooks: _Hooks, **config: Any) -> None:
         super().__init__(protocol_factory=lambda: _Protocol(hooks, self), **config)
@@ -278,7 +284,7 @@ class AmiClient:
         self.clock = clock
         self.queue: asyncio.Queue[StreamItem] = queue or asyncio.Queue(config.queue_maxsize)
         self.stats = ClientStats()
-        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._rng = rng or random.Random()
         self._manager: _Manager | None = None
         self._lost = asyncio.Event()
         self._connected = asyncio.Event()
@@ -306,8 +312,8 @@ class AmiClient:
     def connected(self) -> bool:
         return self._connected.is_set()
 
-    async def wait_connected(self, timeout: float | None = None) -> None:
-        async with asyncio.timeout(timeout):
+    async def wait_connected(self, within_s: float | None = None) -> None:
+        async with asyncio.timeout(within_s):
             await self._connected.wait()
 
     def drop_connection(self) -> None:
@@ -322,7 +328,7 @@ class AmiClient:
         name: str,
         fields: Mapping[str, str | Iterable[str]] | None = None,
         *,
-        timeout: float | None = None,
+        within_s: float | None = None,
         as_list: bool | None = None,
         require_login: bool = True,
     ) -> list[AmiMessage]:
@@ -339,7 +345,7 @@ class AmiClient:
         payload: dict[str, Any] = {"Action": name}
         for key, value in (fields or {}).items():
             payload[key] = value if isinstance(value, str) else list(value)
-        limit = timeout if timeout is not None else self.config.action_timeout_s
+        limit = within_s if within_s is not None else self.config.action_timeout_s
         future = manager.send_action(payload, as_list=as_list)
         try:
             async with asyncio.timeout(limit):
@@ -359,7 +365,9 @@ class AmiClient:
         now = self.clock.now()
         if self._overflow_count and self.queue.maxsize - self.queue.qsize() >= 2:
             first = self._overflow_first or now
-            self.queue.put_nowait(Overflowed(self._overflow_count, first, self._overflow_last or now))
+            self.queue.put_nowait(
+                Overflowed(self._overflow_count, first, self._overflow_last or now)
+            )
             self._overflow_count = 0
             self._overflow_first = self._overflow_last = None
         try:
@@ -443,7 +451,7 @@ class AmiClient:
                 challenge = await self.action(
                     "Challenge",
                     {"AuthType": "MD5"},
-                    timeout=cfg.login_timeout_s,
+                    within_s=cfg.login_timeout_s,
                     require_login=False,
                 )
                 nonce = challenge[0].get("Challenge", "") or ""
@@ -454,7 +462,7 @@ class AmiClient:
                 }
             else:
                 fields = {"Username": cfg.username, "Secret": cfg.secret}
-            await self.action("Login", fields, timeout=cfg.login_timeout_s, require_login=False)
+            await self.action("Login", fields, within_s=cfg.login_timeout_s, require_login=False)
         except AmiTimeoutError:
             self.stats.login_timeouts += 1
             text = (
@@ -489,7 +497,7 @@ class AmiClient:
                 if done:
                     break
                 try:
-                    await self.action("Ping", timeout=cfg.action_timeout_s)
+                    await self.action("Ping", within_s=cfg.action_timeout_s)
                 except AmiTimeoutError:
                     self.stats.ping_timeouts += 1
                     self.stats.note("Ping unanswered; closing the link")

@@ -179,9 +179,9 @@ class Bridge:
         self._tasks = []
         await self.client.stop()
 
-    async def drain(self, idle_s: float = 0.2, timeout: float = 60.0) -> None:
+    async def drain(self, idle_s: float = 0.2, within_s: float = 60.0) -> None:
         """Wait until nothing was read or queued for ``idle_s`` and no resync runs."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within_s):
             quiet = 0.0
             seen = -1
             while quiet < idle_s:
@@ -408,8 +408,19 @@ class Bridge:
 
 
 # A visit is done in queue_log once it is answered-and-completed or left unanswered.
-_FINAL_VERBS = frozenset({"COMPLETECALLER", "COMPLETEAGENT", "TRANSFER", "ABANDON",
-                          "EXITWITHKEY", "EXITWITHTIMEOUT", "EXITEMPTY", "JOINEMPTY", "FULL"})  # fmt: skip
+_FINAL_VERBS = frozenset(
+    {
+        "COMPLETECALLER",
+        "COMPLETEAGENT",
+        "TRANSFER",
+        "ABANDON",
+        "EXITWITHKEY",
+        "EXITWITHTIMEOUT",
+        "EXITEMPTY",
+        "JOINEMPTY",
+        "FULL",
+    }
+)
 
 
 def _field(line: str, index: int) -> str:

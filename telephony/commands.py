@@ -97,7 +97,9 @@ class AgentCommands:
         _require(channel, "channel")
         await self.client.action("Hangup", {"Channel": channel, "Cause": str(cause)}, as_list=False)
 
-    async def blind_transfer(self, channel: str, exten: str, context: str, priority: int = 1) -> None:
+    async def blind_transfer(
+        self, channel: str, exten: str, context: str, priority: int = 1
+    ) -> None:
         """Send ``channel`` to ``exten@context`` (Redirect), e.g. to 110/119/120 hand-off."""
         _require(channel, "channel")
         _require(exten, "exten")
@@ -139,10 +141,12 @@ class AgentCommands:
             fields["Variable"] = [f"{k}={v}" for k, v in variables.items()]
         # as_list=None: panoramisk waits for OriginateResponse after "successfully queued",
         # and completes at once on "Response: Error" (a synchronous refusal).
-        replies = await self.client.action("Originate", fields, timeout=timeout_s + 10.0)
+        replies = await self.client.action("Originate", fields, within_s=timeout_s + 10.0)
         result = _originate_response(replies)
         if result is None:
-            raise OriginateFailedError("Asterisk queued the Originate but sent no OriginateResponse")
+            raise OriginateFailedError(
+                "Asterisk queued the Originate but sent no OriginateResponse"
+            )
         reason = result.get("Reason", "") or ""
         if result.get("Response") != "Success":
             why = ORIGINATE_REASONS.get(reason, f"reason {reason}")
@@ -150,7 +154,9 @@ class AgentCommands:
                 f"callback to {endpoint} failed: {why}",
                 details={"endpoint": endpoint, "reason": reason, "ticket": ticket},
             )
-        return OriginateResult(result.get("Uniqueid", "") or "", result.get("Channel", "") or "", reason)
+        return OriginateResult(
+            result.get("Uniqueid", "") or "", result.get("Channel", "") or "", reason
+        )
 
 
 def _originate_response(replies: list[AmiMessage]) -> AmiMessage | None:

@@ -69,7 +69,9 @@ _REFUSALS: tuple[tuple[str, type[DomainError]], ...] = (
 )
 
 
-def refusal_error(action: str, message: str, details: Mapping[str, Any] | None = None) -> DomainError:
+def refusal_error(
+    action: str, message: str, details: Mapping[str, Any] | None = None
+) -> DomainError:
     """The domain error for Asterisk refusing ``action`` with ``message``."""
     lowered = message.strip().lower()
     info = {"action": action, "asterisk_message": message, **dict(details or {})}

@@ -31,16 +31,25 @@ class LiveSync:
             await self.live.patch(
                 "calls",
                 event.linkedid,
-                {"linkedid": event.linkedid, "last_event": event.name, "updated_at": doc["occurred_at"],
-                 event.name: doc},
-            )  # fmt: skip
+                {
+                    "linkedid": event.linkedid,
+                    "last_event": event.name,
+                    "updated_at": doc["occurred_at"],
+                    event.name: doc,
+                },
+            )
         elif isinstance(event, AgentEvent):
             await self.live.patch(
                 "agents",
                 event.interface,
-                {"interface": event.interface, "member_name": event.member_name,
-                 "last_event": event.name, "since": doc["occurred_at"], event.name: doc},
-            )  # fmt: skip
+                {
+                    "interface": event.interface,
+                    "member_name": event.member_name,
+                    "last_event": event.name,
+                    "since": doc["occurred_at"],
+                    event.name: doc,
+                },
+            )
         elif isinstance(event, DataGap):
             await self.live.put("bridge", "gap", doc)
 
@@ -48,22 +57,38 @@ class LiveSync:
         queues: dict[str, dict[str, JSON]] = {}
         for params in snapshot.queue_params:
             name = params.get("Queue") or ""
-            queues[name] = {"queue": name, "calls": int(params.get("Calls") or 0),
-                            "waiting": [], "members": [],
-                            "resynced_at": snapshot.at.isoformat()}  # fmt: skip
+            queues[name] = {
+                "queue": name,
+                "calls": int(params.get("Calls") or 0),
+                "waiting": [],
+                "members": [],
+                "resynced_at": snapshot.at.isoformat(),
+            }
         for entry in snapshot.entries:
             q = queues.get(entry.get("Queue") or "")
             if q is not None and isinstance(q["waiting"], list):
-                q["waiting"].append({"uniqueid": entry.get("Uniqueid"), "position": entry.get("Position"),
-                                     "caller": entry.get("CallerIDNum"), "wait_s": int(entry.get("Wait") or 0)})  # fmt: skip
+                q["waiting"].append(
+                    {
+                        "uniqueid": entry.get("Uniqueid"),
+                        "position": entry.get("Position"),
+                        "caller": entry.get("CallerIDNum"),
+                        "wait_s": int(entry.get("Wait") or 0),
+                    }
+                )
         for member in snapshot.members:
             q = queues.get(member.get("Queue") or "")
             if q is not None and isinstance(q["members"], list):
-                q["members"].append({"name": member.get("Name"), "interface": member.get("Location"),
-                                     "status": member.get("Status"), "in_call": member.get("InCall") == "1",
-                                     "paused": member.get("Paused") == "1",
-                                     "paused_reason": member.get("PausedReason") or ""})  # fmt: skip
+                q["members"].append(
+                    {
+                        "name": member.get("Name"),
+                        "interface": member.get("Location"),
+                        "status": member.get("Status"),
+                        "in_call": member.get("InCall") == "1",
+                        "paused": member.get("Paused") == "1",
+                        "paused_reason": member.get("PausedReason") or "",
+                    }
+                )
         for name, doc in queues.items():
-            waits = [w["wait_s"] for w in doc["waiting"] if isinstance(w, dict)]  # type: ignore[union-attr]
+            waits = [w["wait_s"] for w in doc["waiting"] if isinstance(w, dict)]
             doc["longest_wait_s"] = max(waits, default=0)
             await self.live.put("queues", name, doc)

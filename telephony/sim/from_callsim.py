@@ -10,10 +10,12 @@ from core.callsim import AgentState, CallRecord, Outcome, Route, SimResult
 from telephony.sim.script import (
     Agent,
     CallScript,
-    Outcome as ScriptOutcome,
     PauseScript,
     RingAttempt,
     Scenario,
+)
+from telephony.sim.script import (
+    Outcome as ScriptOutcome,
 )
 
 _DIVERTED_KEY = {"voicemail": "2", "online": "3", "callback": "3"}
@@ -30,16 +32,30 @@ def _script(no: int, call: CallRecord) -> CallScript:
         for r in call.rings
     )
     offered = call.route not in (None, Route.QUEUE)
-    common = {"call_no": no, "caller": call.caller, "arrival": call.offered_at}
     outcome = call.outcome
     if outcome is Outcome.IVR_HANGUP or outcome is None:
-        return CallScript(**common, key_at=call.ended_at, choice="", outcome="ivr_hangup",
-                          end_at=call.ended_at)  # fmt: skip
+        return CallScript(
+            no,
+            call.caller,
+            call.offered_at,
+            key_at=call.ended_at,
+            choice="",
+            outcome="ivr_hangup",
+            end_at=call.ended_at,
+        )
     if outcome is Outcome.DIVERTED:
         key = _DIVERTED_KEY.get(call.destination or "", "2")
         kind: ScriptOutcome = "voicemail" if key == "2" else "online"
         at = call.ivr_leave if call.ivr_leave is not None else call.offered_at
-        return CallScript(**common, key_at=at, choice=key, outcome=kind, end_at=call.ended_at)
+        return CallScript(
+            no,
+            call.caller,
+            call.offered_at,
+            key_at=at,
+            choice=key,
+            outcome=kind,
+            end_at=call.ended_at,
+        )
     assert call.queue_join is not None
     mapping: dict[Outcome, ScriptOutcome] = {
         Outcome.ANSWERED: "answered",
@@ -50,7 +66,9 @@ def _script(no: int, call: CallRecord) -> CallScript:
     leave = call.answered_at if outcome is Outcome.ANSWERED else call.left_queue_at
     end = call.talk_end if outcome is Outcome.ANSWERED and call.talk_end else call.ended_at
     return CallScript(
-        **common,
+        no,
+        call.caller,
+        call.offered_at,
         key_at=call.queue_join,
         choice="1",
         outcome=mapping[outcome],

@@ -17,7 +17,15 @@ from pathlib import Path
 
 from core.call_kpi import KpiSettings, kpis_from_events
 from core.calls import from_stored
-from core.callsim import AgentPause, AgentSpec, CallSimConfig, LiveSnapshot, Route, flat_curve, simulate
+from core.callsim import (
+    AgentPause,
+    AgentSpec,
+    CallSimConfig,
+    LiveSnapshot,
+    Route,
+    flat_curve,
+    simulate,
+)
 from telephony.ami_client import AmiClient, AmiConfig
 from telephony.bridge import Bridge
 from telephony.live_sync import LiveSync
@@ -60,7 +68,9 @@ def model_config(calls: int, agents: int, seed: int) -> tuple[CallSimConfig, lis
     rate_per_s = 0.97 * agents / (talk + 3.0)  # ~97 % load: answers, abandons and timeouts
     duration = calls / rate_per_s * 1.15  # a little extra; the run is cut to ``calls`` calls
     pauses = tuple(
-        AgentPause(names[i % agents], duration * (i + 1) / 5, 120.0, ("lunch", "training", "")[i % 3])
+        AgentPause(
+            names[i % agents], duration * (i + 1) / 5, 120.0, ("lunch", "training", "")[i % 3]
+        )
         for i in range(min(3, agents))
     )
     config = CallSimConfig(
@@ -140,7 +150,9 @@ class SimReport:
 
     @property
     def ok(self) -> bool:
-        return self.truth == self.bridge and not (self.missing or self.doubled or self.wrong_outcome)
+        return self.truth == self.bridge and not (
+            self.missing or self.doubled or self.wrong_outcome
+        )
 
 
 _TRUTH_TO_RECORD = {
@@ -225,7 +237,9 @@ def _report(
     calls: int, agents: int, server: SimServer, bridge: Bridge, store: MemoryCallEventStore
 ) -> SimReport:
     events = [from_stored(e) for e in store.events]
-    kpis = kpis_from_events(events, KpiSettings(short_abandon_s=SHORT_ABANDON_S, service_level_s=SL_S))
+    kpis = kpis_from_events(
+        events, KpiSettings(short_abandon_s=SHORT_ABANDON_S, service_level_s=SL_S)
+    )
     bridge_figures = Figures(
         offered=kpis.offered,
         answered=kpis.answered,

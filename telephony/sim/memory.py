@@ -33,7 +33,9 @@ class MemoryEventBus:
                     self.dropped += 1  # at-most-once to slow subscribers
 
     @asynccontextmanager
-    async def _subscribe(self, patterns: tuple[str, ...], maxsize: int) -> AsyncIterator[AsyncIterator[BusMessage]]:
+    async def _subscribe(
+        self, patterns: tuple[str, ...], maxsize: int
+    ) -> AsyncIterator[AsyncIterator[BusMessage]]:
         queue: asyncio.Queue[BusMessage] = asyncio.Queue(maxsize)
         entry = (patterns, queue)
         self._subs.append(entry)

@@ -10,6 +10,7 @@ same points as in the traces, so a consumer sees the real proportion (~70 % nois
 
 from __future__ import annotations
 
+import functools
 import heapq
 import uuid
 from collections.abc import Callable
@@ -19,26 +20,57 @@ from telephony.sim.script import Agent, CallScript, PauseScript, RingAttempt, Sc
 from telephony.sim.wire import CAUSE_TXT, Chan, Headers, event
 
 QUEUE = "hotline"
-_QUEUE_VARS = ("QUEUENAME", "QUEUEMAX", "QUEUESTRATEGY", "QUEUECALLS", "QUEUEHOLDTIME",
-               "QUEUETALKTIME", "QUEUECOMPLETED", "QUEUEABANDONED", "QUEUESRVLEVEL",
-               "QUEUESRVLEVELPERF")  # fmt: skip
+_QUEUE_VARS = (
+    "QUEUENAME",
+    "QUEUEMAX",
+    "QUEUESTRATEGY",
+    "QUEUECALLS",
+    "QUEUEHOLDTIME",
+    "QUEUETALKTIME",
+    "QUEUECOMPLETED",
+    "QUEUEABANDONED",
+    "QUEUESRVLEVEL",
+    "QUEUESRVLEVELPERF",
+)
 _QOS = (
-    ("RTPAUDIOQOS", "ssrc=1051893345;themssrc=235223118;lp=0;rxjitter=0.000000;rxcount=10;"
-     "txjitter=0.000000;txcount=233;rlp=0;rtt=0.000000;rxmes=0.000000;txmes=88.087887"),
-    ("RTPAUDIOQOSJITTER", "minrxjitter=000.000000;maxrxjitter=000.000000;avgrxjitter=000.000000;"
-     "stdevrxjitter=000.000000;mintxjitter=000.000000;maxtxjitter=000.000000;"
-     "avgtxjitter=000.000000;stdevtxjitter=000.000000;"),
-    ("RTPAUDIOQOSLOSS", "  minrxlost=000.000000;  maxrxlost=000.000000;  avgrxlost=000.000000;"
-     "  stdevrxlost=000.000000;  mintxlost=000.000000;  maxtxlost=000.000000;"
-     "  avgtxlost=000.000000;  stdevtxlost=000.000000;"),
-    ("RTPAUDIOQOSRTT", "     minrtt=000.000000;     maxrtt=000.000000;     avgrtt=000.000000;"
-     "     stdevrtt=000.000000;"),
-    ("RTPAUDIOQOSMES", "   minrxmes=088.087887;   maxrxmes=088.087887;   avgrxmes=088.087887;"
-     "   stdevrxmes=000.000000;   mintxmes=000.000000;   maxtxmes=000.000000;"
-     "   avgtxmes=000.000000;   stdevtxmes=000.000000;"),
-)  # fmt: skip
-_MEMBER_VARS = ("MEMBERINTERFACE", "MEMBERNAME", "MEMBERCALLS", "MEMBERLASTCALL",
-                "MEMBERPENALTY", "MEMBERDYNAMIC", "MEMBERREALTIME")  # fmt: skip
+    (
+        "RTPAUDIOQOS",
+        "ssrc=1051893345;themssrc=235223118;lp=0;rxjitter=0.000000;rxcount=10;"
+        "txjitter=0.000000;txcount=233;rlp=0;rtt=0.000000;rxmes=0.000000;txmes=88.087887",
+    ),
+    (
+        "RTPAUDIOQOSJITTER",
+        "minrxjitter=000.000000;maxrxjitter=000.000000;avgrxjitter=000.000000;"
+        "stdevrxjitter=000.000000;mintxjitter=000.000000;maxtxjitter=000.000000;"
+        "avgtxjitter=000.000000;stdevtxjitter=000.000000;",
+    ),
+    (
+        "RTPAUDIOQOSLOSS",
+        "  minrxlost=000.000000;  maxrxlost=000.000000;  avgrxlost=000.000000;"
+        "  stdevrxlost=000.000000;  mintxlost=000.000000;  maxtxlost=000.000000;"
+        "  avgtxlost=000.000000;  stdevtxlost=000.000000;",
+    ),
+    (
+        "RTPAUDIOQOSRTT",
+        "     minrtt=000.000000;     maxrtt=000.000000;     avgrtt=000.000000;"
+        "     stdevrtt=000.000000;",
+    ),
+    (
+        "RTPAUDIOQOSMES",
+        "   minrxmes=088.087887;   maxrxmes=088.087887;   avgrxmes=088.087887;"
+        "   stdevrxmes=000.000000;   mintxmes=000.000000;   maxtxmes=000.000000;"
+        "   avgtxmes=000.000000;   stdevtxmes=000.000000;",
+    ),
+)
+_MEMBER_VARS = (
+    "MEMBERINTERFACE",
+    "MEMBERNAME",
+    "MEMBERCALLS",
+    "MEMBERLASTCALL",
+    "MEMBERPENALTY",
+    "MEMBERDYNAMIC",
+    "MEMBERREALTIME",
+)
 
 
 @dataclass(slots=True)
@@ -122,8 +154,8 @@ class Pbx:
         for call in scenario.calls:
             self._plan_call(call)
         for pause in scenario.pauses:
-            self._at(pause.start, 1, lambda p=pause: self._pause(p, True))
-            self._at(pause.end, 1, lambda p=pause: self._pause(p, False))
+            self._at(pause.start, 1, functools.partial(self._pause, pause, True))
+            self._at(pause.end, 1, functools.partial(self._pause, pause, False))
         heapq.heapify(self._steps)
 
     # -- playback --------------------------------------------------------------------------
@@ -162,10 +194,10 @@ class Pbx:
             return
         self._at(c.key_at, 4, lambda: self._ivr_key(c))
         for a in c.attempts:
-            self._at(a.start, 5, lambda a=a: self._ring(c, a))
+            self._at(a.start, 5, functools.partial(self._ring, c, a))
             cut = c.leave_at is not None and a.end >= c.leave_at and not a.answered
             if not a.answered and not cut:
-                self._at(a.end, 1, lambda a=a: self._ring_no_answer(c, a))
+                self._at(a.end, 1, functools.partial(self._ring_no_answer, c, a))
         if c.join_at is not None:
             t = c.join_at + 5  # one RTCP sender report per 5 s while the caller is up
             while t < c.end_at:
@@ -205,9 +237,14 @@ class Pbx:
                 self._var(bridged, f"{name}BRIDGED", value)
 
     def _queue_result_vars(self, ch: Chan, hold: int, dialed: int, answered: int = 0) -> None:
-        for name, value in (("QUEUEWAIT", hold), ("QUEUEWAIT_MS", hold * 1000),
-                            ("DIALEDTIME", dialed), ("DIALEDTIME_MS", dialed * 1000 + 516),
-                            ("ANSWEREDTIME", answered), ("ANSWEREDTIME_MS", answered * 1000)):  # fmt: skip
+        for name, value in (
+            ("QUEUEWAIT", hold),
+            ("QUEUEWAIT_MS", hold * 1000),
+            ("DIALEDTIME", dialed),
+            ("DIALEDTIME_MS", dialed * 1000 + 516),
+            ("ANSWEREDTIME", answered),
+            ("ANSWEREDTIME_MS", answered * 1000),
+        ):
             self._var(ch, name, str(value))
 
     def _device(self, device: str, state: str) -> None:
@@ -248,15 +285,27 @@ class Pbx:
         )
 
     def _queue_vars(self, ch: Chan) -> None:
-        values = (QUEUE, "100", "rrmemory", str(len(self.waiting)), "3", "11",
-                  str(self.completed), str(self.abandoned), "20", "100.0")  # fmt: skip
+        values = (
+            QUEUE,
+            "100",
+            "rrmemory",
+            str(len(self.waiting)),
+            "3",
+            "11",
+            str(self.completed),
+            str(self.abandoned),
+            "20",
+            "100.0",
+        )
         for name, value in zip(_QUEUE_VARS, values, strict=True):
             self._var(ch, name, value)
 
     def _dial(self, name: str, caller: Chan, leg: Chan, extra: Headers) -> None:
         self._ev(name, "call,all", caller.snapshot(), leg.snapshot("Dest"), extra)
 
-    def _agent_ev(self, name: str, caller: Chan, leg: Chan | None, agent: Agent, extra: Headers) -> None:
+    def _agent_ev(
+        self, name: str, caller: Chan, leg: Chan | None, agent: Agent, extra: Headers
+    ) -> None:
         parts = [caller.snapshot()]
         if leg is not None:
             parts.append(leg.snapshot("Dest"))
@@ -298,10 +347,14 @@ class Pbx:
     # -- steps -----------------------------------------------------------------------------
     def _arrive(self, c: CallScript) -> None:
         uid, n = self._new_id()
-        ch = Chan(f"PJSIP/pstn-{n:08x}", uid, uid, c.caller, f"Citizen {c.caller}", "from-pstn", "12345")
+        ch = Chan(
+            f"PJSIP/pstn-{n:08x}", uid, uid, c.caller, f"Citizen {c.caller}", "from-pstn", "12345"
+        )
         self.channels[uid] = ch
         self.calls[c.call_no] = _CallRt(c, ch)
-        self.truth[c.call_no] = CallTruth(c.call_no, uid, c.caller, c.outcome, c.join_at is not None)
+        self.truth[c.call_no] = CallTruth(
+            c.call_no, uid, c.caller, c.outcome, c.join_at is not None
+        )
         self._ev("Newchannel", "call,all", ch.snapshot())
         self._var(ch, "SIPDOMAIN", "127.0.0.1")
         self._exten(ch, "from-pstn", "12345", 1, "NoOp", f"12345 hotline call from {c.caller}")
@@ -328,7 +381,9 @@ class Pbx:
         self._device("PJSIP/pstn", "NOT_INUSE")
 
     def _dtmf(self, ch: Chan, digit: str) -> None:
-        self._ev("DTMFBegin", "dtmf,all", ch.snapshot(), [("Digit", digit), ("Direction", "Received")])
+        self._ev(
+            "DTMFBegin", "dtmf,all", ch.snapshot(), [("Digit", digit), ("Direction", "Received")]
+        )
         self._ev(
             "DTMFEnd",
             "dtmf,all",
@@ -362,23 +417,47 @@ class Pbx:
         if c.busy_divert_offered:
             self._exten(ch, "hotline-queue", "s", 3, "GotoIf", "0?enqueue")
             self._exten(ch, "hotline-queue", "s", 4, "Goto", "hotline-busy,s,1")
-            self._exten(ch, "hotline-busy", "s", 1, "NoOp", f"All agents busy ready={ready} waiting={waiting}")
+            self._exten(
+                ch,
+                "hotline-busy",
+                "s",
+                1,
+                "NoOp",
+                f"All agents busy ready={ready} waiting={waiting}",
+            )
             data = f"HotlineBusyDivertOffered,Queue: {QUEUE},Waiting: {waiting},Ready: {ready}"
             self._exten(ch, "hotline-busy", "s", 2, "UserEvent", data)
             self._ev(
                 "UserEvent",
                 "user,all",
                 ch.snapshot(),
-                [("UserEvent", "HotlineBusyDivertOffered"), ("Queue", QUEUE),
-                 ("Waiting", str(waiting)), ("Ready", str(ready))],
-            )  # fmt: skip
-            self._exten(ch, "hotline-busy", "s", 3, "BackGround", "all-circuits-busy-now&for&digits/2&digits/3")
+                [
+                    ("UserEvent", "HotlineBusyDivertOffered"),
+                    ("Queue", QUEUE),
+                    ("Waiting", str(waiting)),
+                    ("Ready", str(ready)),
+                ],
+            )
+            self._exten(
+                ch,
+                "hotline-busy",
+                "s",
+                3,
+                "BackGround",
+                "all-circuits-busy-now&for&digits/2&digits/3",
+            )
             self._exten(ch, "hotline-busy", "s", 4, "Goto", "hotline-queue,s,5")
         else:
             self._exten(ch, "hotline-queue", "s", 3, "GotoIf", "1?enqueue")
         self._exten(ch, "hotline-queue", "s", 5, "Queue", "hotline,,,,40")
-        for name in ("ANSWEREDTIME", "ANSWEREDTIME_MS", "DIALEDTIME", "DIALEDTIME_MS",
-                     "QUEUEWAIT", "QUEUEWAIT_MS"):  # fmt: skip
+        for name in (
+            "ANSWEREDTIME",
+            "ANSWEREDTIME_MS",
+            "DIALEDTIME",
+            "DIALEDTIME_MS",
+            "QUEUEWAIT",
+            "QUEUEWAIT_MS",
+        ):
             self._var(ch, name, "")
         if not self.waiting:
             self._device(f"Queue:{QUEUE}", "RINGING")
@@ -399,8 +478,17 @@ class Pbx:
         agent_rt = self.agents[a.agent]
         agent = agent_rt.agent
         uid, n = self._new_id()
-        leg = Chan(f"PJSIP/agent{agent.number}-{n:08x}", uid, rt.caller.linkedid, agent.number,
-                   agent.name, "agents-out", "s", 1, 0)  # fmt: skip
+        leg = Chan(
+            f"PJSIP/agent{agent.number}-{n:08x}",
+            uid,
+            rt.caller.linkedid,
+            agent.number,
+            agent.name,
+            "agents-out",
+            "s",
+            1,
+            0,
+        )
         self.channels[uid] = leg
         rt.agent_leg, rt.ringing = leg, a
         ch = rt.caller
@@ -422,8 +510,15 @@ class Pbx:
         self._device(agent.interface, "BUSY")
         self._dial("DialState", ch, leg, [("DialStatus", "RINGING")])
 
-    def _end_ring(self, rt: _CallRt, status: str, *, timed_out: bool, hangup: bool = True,
-                  member_status: bool = True) -> None:  # fmt: skip
+    def _end_ring(
+        self,
+        rt: _CallRt,
+        status: str,
+        *,
+        timed_out: bool,
+        hangup: bool = True,
+        member_status: bool = True,
+    ) -> None:
         """Stop ringing the current member: RINGNOANSWER (ms) or RINGCANCELED. The leg's
         Hangup and the member's status change can be deferred (``_finish_leg``) because
         Asterisk emits them later on the abandon / timeout / key-exit paths."""
@@ -432,7 +527,7 @@ class Pbx:
             return
         agent_rt = self.agents[a.agent]
         ch = rt.caller
-        ms = int(round((self.now - a.start) * 1000))
+        ms = round((self.now - a.start) * 1000)
         if timed_out:
             self._agent_ev("AgentRingNoAnswer", ch, leg, agent_rt.agent, [("RingTime", str(ms))])
             self._dial("DialEnd", ch, leg, [("DialStatus", "NOANSWER")])
@@ -482,7 +577,8 @@ class Pbx:
     def _answer(self, c: CallScript) -> None:
         rt = self.calls[c.call_no]
         leg, a = rt.agent_leg, rt.ringing
-        assert leg is not None and a is not None, f"call {c.call_no} answered without ringing"
+        if leg is None or a is None:
+            raise RuntimeError(f"call {c.call_no} answered without ringing")
         agent_rt = self.agents[a.agent]
         ch = rt.caller
         hold = self.epoch() - rt.join_epoch
@@ -492,9 +588,19 @@ class Pbx:
         self._dial("DialEnd", ch, leg, [("DialStatus", "ANSWER")])
         self._ev("MusicOnHoldStop", "call,all", ch.snapshot())
         for target in (ch, leg):
-            for name, value in zip(_MEMBER_VARS, (agent_rt.agent.interface, agent_rt.agent.name,
-                                   str(agent_rt.calls_taken), str(agent_rt.last_call), "0", "0", "0"),
-                                   strict=True):  # fmt: skip
+            for name, value in zip(
+                _MEMBER_VARS,
+                (
+                    agent_rt.agent.interface,
+                    agent_rt.agent.name,
+                    str(agent_rt.calls_taken),
+                    str(agent_rt.last_call),
+                    "0",
+                    "0",
+                    "0",
+                ),
+                strict=True,
+            ):
                 self._var(target, name, value)
         for target in (ch, leg):
             self._var(target, "QEHOLDTIME", str(hold))
@@ -505,9 +611,16 @@ class Pbx:
         self._queue_leave(rt, pos, count)
         self._var(ch, "QUEUEWAIT", str(hold))
         self._var(ch, "QUEUEWAIT_MS", str(hold * 1000))
-        self._agent_ev("AgentConnect", ch, leg, agent_rt.agent,
-                       [("HoldTime", str(hold)), ("RingTime", str(ring))])  # fmt: skip
-        self.qlog(f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|{agent_rt.agent.name}|CONNECT|{hold}|{leg.uniqueid}|{ring}")
+        self._agent_ev(
+            "AgentConnect",
+            ch,
+            leg,
+            agent_rt.agent,
+            [("HoldTime", str(hold)), ("RingTime", str(ring))],
+        )
+        self.qlog(
+            f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|{agent_rt.agent.name}|CONNECT|{hold}|{leg.uniqueid}|{ring}"
+        )
         rt.bridge = str(uuid.uuid5(uuid.NAMESPACE_OID, ch.uniqueid))
         self.emit(event("BridgeCreate", "call,all", _bridge(rt.bridge, 0)))
         self.emit(event("BridgeEnter", "call,all", _bridge(rt.bridge, 1), leg.snapshot()))
@@ -532,19 +645,33 @@ class Pbx:
             "RTCPSent",
             "reporting,all",
             rt.caller.snapshot(),
-            [("To", "127.0.0.1:22001"), ("From", "127.0.0.1:10987"), ("MES", "88.1"),
-             ("SSRC", "0x3eb29e61"), ("PT", "200(SR)"), ("ReportCount", "1"),
-             ("SentNTP", f"{self.base + self.now:.6f}"), ("SentRTP", "37280"),
-             ("SentPackets", "233"), ("SentOctets", "37280"), ("Report0SourceSSRC", "0x0e05384e"),
-             ("Report0FractionLost", "0"), ("Report0CumulativeLost", "0"),
-             ("Report0HighestSequence", "7991"), ("Report0SequenceNumberCycles", "0"),
-             ("Report0IAJitter", "0"), ("Report0LSR", "0"), ("Report0DLSR", "0.0000")],
-        )  # fmt: skip
+            [
+                ("To", "127.0.0.1:22001"),
+                ("From", "127.0.0.1:10987"),
+                ("MES", "88.1"),
+                ("SSRC", "0x3eb29e61"),
+                ("PT", "200(SR)"),
+                ("ReportCount", "1"),
+                ("SentNTP", f"{self.base + self.now:.6f}"),
+                ("SentRTP", "37280"),
+                ("SentPackets", "233"),
+                ("SentOctets", "37280"),
+                ("Report0SourceSSRC", "0x0e05384e"),
+                ("Report0FractionLost", "0"),
+                ("Report0CumulativeLost", "0"),
+                ("Report0HighestSequence", "7991"),
+                ("Report0SequenceNumberCycles", "0"),
+                ("Report0IAJitter", "0"),
+                ("Report0LSR", "0"),
+                ("Report0DLSR", "0.0000"),
+            ],
+        )
 
     def _complete(self, c: CallScript) -> None:
         rt = self.calls[c.call_no]
         ch, leg, agent = rt.caller, rt.agent_leg, rt.answered_by
-        assert leg is not None and agent is not None
+        if leg is None or agent is None:
+            raise RuntimeError(f"call {c.call_no} completed without an agent")
         agent_rt = self.agents[agent.number]
         hold = rt.connect_epoch - rt.join_epoch
         talk = self.epoch() - rt.connect_epoch
@@ -561,8 +688,12 @@ class Pbx:
                 self._var(target, "BRIDGEPVTCALLID", "")
             self.emit(event("BridgeLeave", "call,all", _bridge(rt.bridge, 1), ch.snapshot()))
             self._queue_vars(ch)
-            for name, value in (("ANSWEREDTIME", talk), ("ANSWEREDTIME_MS", talk * 1000),
-                                ("DIALEDTIME", dialed), ("DIALEDTIME_MS", dialed * 1000)):  # fmt: skip
+            for name, value in (
+                ("ANSWEREDTIME", talk),
+                ("ANSWEREDTIME_MS", talk * 1000),
+                ("DIALEDTIME", dialed),
+                ("DIALEDTIME_MS", dialed * 1000),
+            ):
                 self._var(ch, name, str(value))
             self._queue_vars(ch)
             self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
@@ -586,8 +717,12 @@ class Pbx:
             self.emit(event("BridgeLeave", "call,all", _bridge(rt.bridge, 0), ch.snapshot()))
             self._agent_ev("AgentComplete", ch, leg, agent, done)
             self._queue_vars(ch)
-            for name, value in (("ANSWEREDTIME", talk), ("ANSWEREDTIME_MS", talk * 1000),
-                                ("DIALEDTIME", dialed), ("DIALEDTIME_MS", dialed * 1000)):  # fmt: skip
+            for name, value in (
+                ("ANSWEREDTIME", talk),
+                ("ANSWEREDTIME_MS", talk * 1000),
+                ("DIALEDTIME", dialed),
+                ("DIALEDTIME_MS", dialed * 1000),
+            ):
                 self._var(ch, name, str(value))
             self._queue_vars(ch)
             self._rtp_qos(ch)
@@ -601,7 +736,9 @@ class Pbx:
             self._hangup(ch, 16)
             self._device("PJSIP/pstn", "NOT_INUSE")
         event_name = "COMPLETECALLER" if reason == "caller" else "COMPLETEAGENT"
-        self.qlog(f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|{agent.name}|{event_name}|{hold}|{talk}|{rt.orig_pos}")
+        self.qlog(
+            f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|{agent.name}|{event_name}|{hold}|{talk}|{rt.orig_pos}"
+        )
         self.truth[c.call_no].talk_s = talk
 
     def _finish_agent(self, agent_rt: _AgentRt) -> None:
@@ -627,9 +764,13 @@ class Pbx:
                 "QueueCallerAbandon",
                 "agent,all",
                 ch.snapshot(),
-                [("Queue", QUEUE), ("Position", str(pos)), ("OriginalPosition", str(rt.orig_pos)),
-                 ("HoldTime", str(hold))],
-            )  # fmt: skip
+                [
+                    ("Queue", QUEUE),
+                    ("Position", str(pos)),
+                    ("OriginalPosition", str(rt.orig_pos)),
+                    ("HoldTime", str(hold)),
+                ],
+            )
             self.abandoned += 1
             self._queue_vars(ch)
             for _ in range(rt.no_answer_legs):
@@ -640,7 +781,9 @@ class Pbx:
             self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
             self._hangup(ch, 0)
             self._device("PJSIP/pstn", "NOT_INUSE")
-            self.qlog(f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|NONE|ABANDON|{pos}|{rt.orig_pos}|{hold}")
+            self.qlog(
+                f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|NONE|ABANDON|{pos}|{rt.orig_pos}|{hold}"
+            )
             return
         if c.outcome == "timeout":
             self._end_ring(rt, "NOANSWER", timed_out=True, hangup=False, member_status=False)
@@ -651,9 +794,13 @@ class Pbx:
                 "QueueCallerAbandon",
                 "agent,all",
                 ch.snapshot(),
-                [("Queue", QUEUE), ("Position", str(pos)), ("OriginalPosition", str(rt.orig_pos)),
-                 ("HoldTime", str(hold))],
-            )  # fmt: skip
+                [
+                    ("Queue", QUEUE),
+                    ("Position", str(pos)),
+                    ("OriginalPosition", str(rt.orig_pos)),
+                    ("HoldTime", str(hold)),
+                ],
+            )
             self._queue_result_vars(ch, hold, hold + 2)
             self._ev("MusicOnHoldStop", "call,all", ch.snapshot())
             self._queue_vars(ch)
@@ -672,7 +819,9 @@ class Pbx:
             self._finish_leg(rt)
             self._exten(ch, "hotline-queue", "s", 6, "NoOp", "Queue result TIMEOUT")
             self._exten(ch, "hotline-queue", "s", 7, "GotoIf", "1?hotline-voicemail,s,1")
-            self.qlog(f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|NONE|EXITWITHTIMEOUT|{pos}|{rt.orig_pos}|{hold}")
+            self.qlog(
+                f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|NONE|EXITWITHTIMEOUT|{pos}|{rt.orig_pos}|{hold}"
+            )
             self._voicemail_start(rt)
             return
         key = c.exit_key
@@ -685,13 +834,17 @@ class Pbx:
         pos, count = self._position(c)
         self._queue_leave(rt, pos, count)
         self._finish_leg(rt)
-        self.qlog(f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|NONE|EXITWITHKEY|{key}|{pos}|{rt.orig_pos}|{hold}")
+        self.qlog(
+            f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|NONE|EXITWITHKEY|{key}|{pos}|{rt.orig_pos}|{hold}"
+        )
         if key == "3":
             self._exten(ch, "hotline-queue-exit", key, 1, "NoOp", "Left queue with key 3: online")
             self._exten(ch, "hotline-queue-exit", key, 2, "Goto", "hotline-online,s,1")
             self._online_start(rt)
         else:
-            self._exten(ch, "hotline-queue-exit", key, 1, "NoOp", "Left queue with key 2: voicemail")
+            self._exten(
+                ch, "hotline-queue-exit", key, 1, "NoOp", "Left queue with key 2: voicemail"
+            )
             self._exten(ch, "hotline-queue-exit", key, 2, "Goto", "hotline-voicemail,s,1")
             self._voicemail_start(rt)
 
@@ -704,9 +857,13 @@ class Pbx:
             "UserEvent",
             "user,all",
             ch.snapshot(),
-            [("UserEvent", "HotlineOnlineChannel"), ("Caller", num), ("Channel", ch.name),
-             ("Uniqueid", ch.uniqueid)],
-        )  # fmt: skip
+            [
+                ("UserEvent", "HotlineOnlineChannel"),
+                ("Caller", num),
+                ("Channel", ch.name),
+                ("Uniqueid", ch.uniqueid),
+            ],
+        )
         self._exten(ch, "hotline-online", "s", 3, "Playback", "vm-goodbye")
 
     def _voicemail_start(self, rt: _CallRt) -> None:
@@ -729,7 +886,11 @@ class Pbx:
             return
         self._rtp_qos(ch)
         self._ev("HangupRequest", "call,all", ch.snapshot())
-        self._var(ch, "VM_MESSAGEFILE", "/opt/asterisk/var/spool/asterisk/voicemail/hotline/12345/INBOX/msg0000")
+        self._var(
+            ch,
+            "VM_MESSAGEFILE",
+            "/opt/asterisk/var/spool/asterisk/voicemail/hotline/12345/INBOX/msg0000",
+        )
         self._ev(
             "MessageWaiting",
             "call,all",
@@ -749,7 +910,9 @@ class Pbx:
         rt.paused, rt.reason = paused, p.reason if paused else ""
         if paused:
             rt.last_pause = self.epoch()
-        self._device(f"Queue:{QUEUE}_pause_{rt.agent.interface}", "INUSE" if paused else "NOT_INUSE")
+        self._device(
+            f"Queue:{QUEUE}_pause_{rt.agent.interface}", "INUSE" if paused else "NOT_INUSE"
+        )
         self._member_status(rt, "QueueMemberPause")
         what = f"PAUSE|{p.reason}" if paused else "UNPAUSE|"
         self.qlog(f"{self.epoch()}|NONE|{QUEUE}|{rt.agent.name}|{what}")

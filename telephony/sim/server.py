@@ -57,7 +57,7 @@ class SimServer:
         queue_log: Path,
         speed: float = 1.0,
         username: str = "hotline",
-        secret: str = "Hotline12345-lab",
+        secret: str = "Hotline12345-lab",  # noqa: S107 - the lab trace account
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -222,7 +222,10 @@ class SimServer:
             return True
         handler = _HANDLERS.get(name)
         if handler is None:
-            msg = f"Invalid/unknown command: {action}. Use Action: ListCommands to show available commands."
+            msg = (
+                f"Invalid/unknown command: {action}. "
+                "Use Action: ListCommands to show available commands."
+            )
             self._send(session, response(aid, "Error", Message=msg))
             return True
         handler(self, session, fields, aid)
@@ -243,7 +246,14 @@ class SimServer:
             return False
         session.authed = True
         self._send(session, response(aid, Message="Authentication accepted"))
-        self._send(session, event("FullyBooted", "system,all", [("Uptime", "8"), ("LastReload", "8"), ("Status", "Fully Booted")]))
+        self._send(
+            session,
+            event(
+                "FullyBooted",
+                "system,all",
+                [("Uptime", "8"), ("LastReload", "8"), ("Status", "Fully Booted")],
+            ),
+        )
         return True
 
     # -- actions ---------------------------------------------------------------------------
@@ -254,12 +264,18 @@ class SimServer:
         s.events = f.get("eventmask", "on").lower() not in ("off", "none")
         self._send(s, response(aid, Events="On" if s.events else "Off"))
 
-    def _list(self, s: _Session, aid: str | None, message: str, items: list[Headers], done: str) -> None:
+    def _list(
+        self, s: _Session, aid: str | None, message: str, items: list[Headers], done: str
+    ) -> None:
         out = [response(aid, EventList="start", Message=message)]
         for item in items:
             out.append(frame(item))
-        tail: Headers = [("Event", done), ("ActionID", aid or ""), ("EventList", "Complete"),
-                         ("ListItems", str(len(items)))]  # fmt: skip
+        tail: Headers = [
+            ("Event", done),
+            ("ActionID", aid or ""),
+            ("EventList", "Complete"),
+            ("ListItems", str(len(items))),
+        ]
         out.append(frame(tail))
         self._send(s, "".join(out))
 
@@ -268,44 +284,93 @@ class SimServer:
         items: list[Headers] = []
         queue, member = f.get("queue"), f.get("member")
         if queue in (None, "", QUEUE):
-            items.append([("Event", "QueueParams"), ("Queue", QUEUE), ("Max", "100"),
-                          ("Strategy", "rrmemory"), ("Calls", str(len(pbx.waiting))),
-                          ("Holdtime", "3"), ("TalkTime", "11"), ("Completed", str(pbx.completed)),
-                          ("Abandoned", str(pbx.abandoned)), ("ServiceLevel", "20"),
-                          ("ServicelevelPerf", "100.0"), ("ServicelevelPerf2", "50.0"),
-                          ("Weight", "0"), ("ActionID", aid or "")])  # fmt: skip
+            items.append(
+                [
+                    ("Event", "QueueParams"),
+                    ("Queue", QUEUE),
+                    ("Max", "100"),
+                    ("Strategy", "rrmemory"),
+                    ("Calls", str(len(pbx.waiting))),
+                    ("Holdtime", "3"),
+                    ("TalkTime", "11"),
+                    ("Completed", str(pbx.completed)),
+                    ("Abandoned", str(pbx.abandoned)),
+                    ("ServiceLevel", "20"),
+                    ("ServicelevelPerf", "100.0"),
+                    ("ServicelevelPerf2", "50.0"),
+                    ("Weight", "0"),
+                    ("ActionID", aid or ""),
+                ]
+            )
             for rt in pbx.agents.values():
                 if member and member != rt.agent.interface:
                     continue
-                items.append([("Event", "QueueMember"), ("Queue", QUEUE), ("Name", rt.agent.name),
-                              ("Location", rt.agent.interface), ("StateInterface", rt.agent.interface),
-                              ("Membership", "static"), ("Penalty", "0"),
-                              ("CallsTaken", str(rt.calls_taken)), ("LastCall", str(rt.last_call)),
-                              ("LastPause", str(rt.last_pause)), ("LoginTime", str(rt.login_time)),
-                              ("InCall", "1" if rt.in_call else "0"),
-                              ("Status", "3" if rt.busy else "1"), ("Paused", "1" if rt.paused else "0"),
-                              ("PausedReason", rt.reason), ("Wrapuptime", "0"), ("ActionID", aid or "")])  # fmt: skip
+                items.append(
+                    [
+                        ("Event", "QueueMember"),
+                        ("Queue", QUEUE),
+                        ("Name", rt.agent.name),
+                        ("Location", rt.agent.interface),
+                        ("StateInterface", rt.agent.interface),
+                        ("Membership", "static"),
+                        ("Penalty", "0"),
+                        ("CallsTaken", str(rt.calls_taken)),
+                        ("LastCall", str(rt.last_call)),
+                        ("LastPause", str(rt.last_pause)),
+                        ("LoginTime", str(rt.login_time)),
+                        ("InCall", "1" if rt.in_call else "0"),
+                        ("Status", "3" if rt.busy else "1"),
+                        ("Paused", "1" if rt.paused else "0"),
+                        ("PausedReason", rt.reason),
+                        ("Wrapuptime", "0"),
+                        ("ActionID", aid or ""),
+                    ]
+                )
             for m in self.dynamic.values():
                 if member and member != m.interface:
                     continue
-                items.append([("Event", "QueueMember"), ("Queue", QUEUE), ("Name", m.name),
-                              ("Location", m.interface), ("StateInterface", m.state_interface),
-                              ("Membership", "dynamic"), ("Penalty", str(m.penalty)),
-                              ("CallsTaken", "0"), ("LastCall", "0"), ("LastPause", str(m.login)),
-                              ("LoginTime", str(m.login)), ("InCall", "0"), ("Status", "0"),
-                              ("Paused", "1" if m.paused else "0"), ("PausedReason", ""),
-                              ("Wrapuptime", "0"), ("ActionID", aid or "")])  # fmt: skip
+                items.append(
+                    [
+                        ("Event", "QueueMember"),
+                        ("Queue", QUEUE),
+                        ("Name", m.name),
+                        ("Location", m.interface),
+                        ("StateInterface", m.state_interface),
+                        ("Membership", "dynamic"),
+                        ("Penalty", str(m.penalty)),
+                        ("CallsTaken", "0"),
+                        ("LastCall", "0"),
+                        ("LastPause", str(m.login)),
+                        ("LoginTime", str(m.login)),
+                        ("InCall", "0"),
+                        ("Status", "0"),
+                        ("Paused", "1" if m.paused else "0"),
+                        ("PausedReason", ""),
+                        ("Wrapuptime", "0"),
+                        ("ActionID", aid or ""),
+                    ]
+                )
             if not member:
                 now = pbx.epoch()
                 for pos, call_no in enumerate(pbx.waiting, start=1):
                     rt_call = pbx.calls[call_no]
                     ch = rt_call.caller
-                    items.append([("Event", "QueueEntry"), ("Queue", QUEUE), ("Position", str(pos)),
-                                  ("Channel", ch.name), ("Uniqueid", ch.uniqueid),
-                                  ("CallerIDNum", ch.cid_num), ("CallerIDName", ch.cid_name),
-                                  ("ConnectedLineNum", "unknown"), ("ConnectedLineName", "unknown"),
-                                  ("Wait", str(now - rt_call.join_epoch)), ("Priority", "0"),
-                                  ("ActionID", aid or "")])  # fmt: skip
+                    items.append(
+                        [
+                            ("Event", "QueueEntry"),
+                            ("Queue", QUEUE),
+                            ("Position", str(pos)),
+                            ("Channel", ch.name),
+                            ("Uniqueid", ch.uniqueid),
+                            ("CallerIDNum", ch.cid_num),
+                            ("CallerIDName", ch.cid_name),
+                            ("ConnectedLineNum", "unknown"),
+                            ("ConnectedLineName", "unknown"),
+                            ("Wait", str(now - rt_call.join_epoch)),
+                            ("Priority", "0"),
+                            ("ActionID", aid or ""),
+                        ]
+                    )
         self._list(s, aid, "Queue status will follow", items, "QueueStatusComplete")
 
     def _queue_summary(self, s: _Session, f: dict[str, str], aid: str | None) -> None:
@@ -313,9 +378,17 @@ class SimServer:
         avail = sum(1 for a in pbx.agents.values() if not a.busy and not a.paused)
         now = pbx.epoch()
         longest = max((now - pbx.calls[c].join_epoch for c in pbx.waiting), default=0)
-        item: Headers = [("Event", "QueueSummary"), ("Queue", QUEUE), ("LoggedIn", str(len(pbx.agents))),
-                         ("Available", str(avail)), ("Callers", str(len(pbx.waiting))), ("HoldTime", "3"),
-                         ("TalkTime", "11"), ("LongestHoldTime", str(longest)), ("ActionID", aid or "")]  # fmt: skip
+        item: Headers = [
+            ("Event", "QueueSummary"),
+            ("Queue", QUEUE),
+            ("LoggedIn", str(len(pbx.agents))),
+            ("Available", str(avail)),
+            ("Callers", str(len(pbx.waiting))),
+            ("HoldTime", "3"),
+            ("TalkTime", "11"),
+            ("LongestHoldTime", str(longest)),
+            ("ActionID", aid or ""),
+        ]
         self._list(s, aid, "Queue summary will follow", [item], "QueueSummaryComplete")
 
     def _core_show_channels(self, s: _Session, f: dict[str, str], aid: str | None) -> None:
@@ -324,11 +397,22 @@ class SimServer:
         for ch in self.pbx.channels.values():
             start = int(ch.uniqueid.split(".")[0]) if ch.uniqueid[:1].isdigit() else now
             secs = max(0, now - start)
-            app = "Queue" if ch.context == "hotline-queue" else ("AppQueue" if ch.context == "agents-out" else "BackGround")
-            items.append([("Event", "CoreShowChannel"), ("ActionID", aid or ""), *ch.snapshot(),
-                          ("Application", app), ("ApplicationData", ""),
-                          ("Duration", f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}"),
-                          ("BridgeId", "")])  # fmt: skip
+            app = (
+                "Queue"
+                if ch.context == "hotline-queue"
+                else ("AppQueue" if ch.context == "agents-out" else "BackGround")
+            )
+            items.append(
+                [
+                    ("Event", "CoreShowChannel"),
+                    ("ActionID", aid or ""),
+                    *ch.snapshot(),
+                    ("Application", app),
+                    ("ApplicationData", ""),
+                    ("Duration", f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}"),
+                    ("BridgeId", ""),
+                ]
+            )
         self._list(s, aid, "Channels will follow", items, "CoreShowChannelsComplete")
 
     def _queue_pause(self, s: _Session, f: dict[str, str], aid: str | None) -> None:
@@ -350,14 +434,23 @@ class SimServer:
     def _queue_add(self, s: _Session, f: dict[str, str], aid: str | None) -> None:
         iface = f.get("interface", "")
         if f.get("queue", QUEUE) != QUEUE:
-            self._send(s, response(aid, "Error", Message="Unable to add interface to queue: No such queue"))
+            self._send(
+                s, response(aid, "Error", Message="Unable to add interface to queue: No such queue")
+            )
             return
-        if iface in self.dynamic or any(a.agent.interface == iface for a in self.pbx.agents.values()):
+        if iface in self.dynamic or any(
+            a.agent.interface == iface for a in self.pbx.agents.values()
+        ):
             self._send(s, response(aid, "Error", Message="Unable to add interface: Already there"))
             return
-        m = _Member(iface, f.get("membername", iface), f.get("stateinterface", iface),
-                    int(f.get("penalty", "0") or 0), f.get("paused", "false").lower() == "true",
-                    self.pbx.epoch())  # fmt: skip
+        m = _Member(
+            iface,
+            f.get("membername", iface),
+            f.get("stateinterface", iface),
+            int(f.get("penalty", "0") or 0),
+            f.get("paused", "false").lower() == "true",
+            self.pbx.epoch(),
+        )
         self.dynamic[iface] = m
         self._send(s, response(aid, Message="Added interface to queue"))
         self._member_event("QueueMemberAdded", m)
@@ -375,13 +468,30 @@ class SimServer:
         self._qlog(f"{self.pbx.epoch()}|MANAGER|{QUEUE}|{iface}|REMOVEMEMBER|")
 
     def _member_event(self, name: str, m: _Member) -> None:
-        self._out.append(event(name, "agent,all", [
-            ("Queue", QUEUE), ("MemberName", m.name), ("Interface", m.interface),
-            ("StateInterface", m.state_interface), ("Membership", "dynamic"),
-            ("Penalty", str(m.penalty)), ("CallsTaken", "0"), ("LastCall", "0"),
-            ("LastPause", str(m.login)), ("LoginTime", str(m.login)), ("InCall", "0"),
-            ("Status", "0"), ("Paused", "1" if m.paused else "0"), ("PausedReason", ""),
-            ("Ringinuse", "0"), ("Wrapuptime", "0")]))  # fmt: skip
+        self._out.append(
+            event(
+                name,
+                "agent,all",
+                [
+                    ("Queue", QUEUE),
+                    ("MemberName", m.name),
+                    ("Interface", m.interface),
+                    ("StateInterface", m.state_interface),
+                    ("Membership", "dynamic"),
+                    ("Penalty", str(m.penalty)),
+                    ("CallsTaken", "0"),
+                    ("LastCall", "0"),
+                    ("LastPause", str(m.login)),
+                    ("LoginTime", str(m.login)),
+                    ("InCall", "0"),
+                    ("Status", "0"),
+                    ("Paused", "1" if m.paused else "0"),
+                    ("PausedReason", ""),
+                    ("Ringinuse", "0"),
+                    ("Wrapuptime", "0"),
+                ],
+            )
+        )
         self._flush()
 
     def _qlog(self, line: str) -> None:
@@ -402,14 +512,22 @@ class SimServer:
         if not is_async:
             return
         uid = f.get("channelid") or "<unknown>"
-        result: Headers = [("ActionID", aid or ""), ("Response", "Success" if known else "Failure"),
-                           ("Channel", channel), ("Context", f.get("context", "")),
-                           ("Exten", f.get("exten", "")), ("Reason", "4" if known else "0"),
-                           ("Uniqueid", uid if known else "<unknown>"),
-                           ("CallerIDNum", "<unknown>"), ("CallerIDName", "<unknown>")]  # fmt: skip
+        result: Headers = [
+            ("ActionID", aid or ""),
+            ("Response", "Success" if known else "Failure"),
+            ("Channel", channel),
+            ("Context", f.get("context", "")),
+            ("Exten", f.get("exten", "")),
+            ("Reason", "4" if known else "0"),
+            ("Uniqueid", uid if known else "<unknown>"),
+            ("CallerIDNum", "<unknown>"),
+            ("CallerIDName", "<unknown>"),
+        ]
         self._send(s, event("OriginateResponse", "call,all", result))
 
-    def _channel_action(self, s: _Session, f: dict[str, str], aid: str | None, ok_message: str) -> None:
+    def _channel_action(
+        self, s: _Session, f: dict[str, str], aid: str | None, ok_message: str
+    ) -> None:
         channel = f.get("channel", "")
         if not any(ch.name == channel for ch in self.pbx.channels.values()):
             self._send(s, response(aid, "Error", Message="No such channel"))
@@ -424,9 +542,15 @@ class SimServer:
 
     def _command(self, s: _Session, f: dict[str, str], aid: str | None) -> None:
         pbx = self.pbx
-        text = (f"Output: {QUEUE} has {len(pbx.waiting)} calls (max 100) in 'rrmemory' strategy\r\n"
-                "Output: \r\n")  # fmt: skip
-        self._send(s, f"Response: Success\r\nActionID: {aid or ''}\r\nMessage: Command output follows\r\n{text}\r\n")
+        text = (
+            f"Output: {QUEUE} has {len(pbx.waiting)} calls (max 100) in 'rrmemory' strategy\r\n"
+            "Output: \r\n"
+        )
+        self._send(
+            s,
+            f"Response: Success\r\nActionID: {aid or ''}\r\n"
+            f"Message: Command output follows\r\n{text}\r\n",
+        )
 
 
 _HANDLERS: dict[str, Callable[[SimServer, _Session, dict[str, str], str | None], None]] = {

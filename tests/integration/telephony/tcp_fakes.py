@@ -9,6 +9,13 @@ Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 
 
+async def eventually(predicate: Callable[[], bool], within_s: float = 10.0) -> None:
+    """Poll a condition on the client's counters (they have no events to wait on)."""
+    async with asyncio.timeout(within_s):
+        while not predicate():  # noqa: ASYNC110 - polling counters, not a missing Event
+            await asyncio.sleep(0.02)
+
+
 async def read_action(reader: asyncio.StreamReader) -> dict[str, str]:
     block = await reader.readuntil(b"\r\n\r\n")
     fields: dict[str, str] = {}
@@ -23,7 +30,9 @@ async def accept_login(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
     writer.write(BANNER)
     login = await read_action(reader)
     aid = login.get("actionid", "")
-    writer.write(f"Response: Success\r\nActionID: {aid}\r\nMessage: Authentication accepted\r\n\r\n".encode())
+    writer.write(
+        f"Response: Success\r\nActionID: {aid}\r\nMessage: Authentication accepted\r\n\r\n".encode()
+    )
     await writer.drain()
 
 

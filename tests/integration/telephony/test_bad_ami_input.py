@@ -17,7 +17,13 @@ from telephony.live_sync import LiveSync
 from telephony.sim.memory import MemoryCallEventStore, MemoryEventBus, MemoryLiveState
 from telephony.translate import Translator
 from tests.conftest import shared_path
-from tests.integration.telephony.tcp_fakes import FakeAmi, accept_login, ignore_actions, read_action
+from tests.integration.telephony.tcp_fakes import (
+    FakeAmi,
+    accept_login,
+    eventually,
+    ignore_actions,
+    read_action,
+)
 
 CLOCK = ManualClock(datetime(2026, 11, 21, 6, 15, tzinfo=UTC))
 
@@ -30,11 +36,17 @@ def _trace_body(name: str) -> bytes:
     return rest
 
 
-def _config(port: int, **kw: float) -> AmiConfig:
-    base: dict[str, float] = dict(backoff_initial_s=0.05, backoff_max_s=0.2, login_timeout_s=1.0,
-                                  action_timeout_s=1.0, ping_interval_s=60.0)  # fmt: skip
-    base.update(kw)
-    return AmiConfig(port=port, secret="s", max_frame_bytes=64 * 1024, **base)  # type: ignore[arg-type]
+def _config(port: int, login_timeout_s: float = 1.0) -> AmiConfig:
+    return AmiConfig(
+        port=port,
+        secret="s",
+        max_frame_bytes=64 * 1024,
+        backoff_initial_s=0.05,
+        backoff_max_s=0.2,
+        login_timeout_s=login_timeout_s,
+        action_timeout_s=1.0,
+        ping_interval_s=60.0,
+    )
 
 
 @pytest.fixture
@@ -42,19 +54,30 @@ def store() -> MemoryCallEventStore:
     return MemoryCallEventStore()
 
 
-async def _bridge(port: int, store: MemoryCallEventStore, **kw: float) -> Bridge:
-    client = AmiClient(_config(port, **kw), CLOCK)
-    bridge = Bridge(client, Translator(), bus=MemoryEventBus(), store=store,
-                    live=LiveSync(MemoryLiveState(), CLOCK), clock=CLOCK)  # fmt: skip
+async def _bridge(port: int, store: MemoryCallEventStore, login_timeout_s: float = 1.0) -> Bridge:
+    client = AmiClient(_config(port, login_timeout_s), CLOCK)
+    bridge = Bridge(
+        client,
+        Translator(),
+        bus=MemoryEventBus(),
+        store=store,
+        live=LiveSync(MemoryLiveState(), CLOCK),
+        clock=CLOCK,
+    )
     bridge.start()
     return bridge
 
 
 BAD = (
     b"Event: FooBarFromTheFuture\r\nPrivilege: call,all\r\nX: y\r\n\r\n"  # unknown event
-    b"Event: UserEvent\r\nPrivilege: user,all\r\nCallerIDName: \xb3\xc2\xd0\xa1\xc3\xf7\r\n\r\n"  # GBK
-    b"Event: VarSet\r\nPrivilege: dialplan,all\r\nValue: " + b"x" * 200_000 + b"\r\n\r\n"  # oversized
-    b"Event: Newexten\r\nthis line has no colon\r\nPrivilege: dialplan,all\r\n\r\n"  # malformed line
+    # GBK bytes (陈小明) where UTF-8 is expected
+    b"Event: UserEvent\r\nPrivilege: user,all\r\nCallerIDName: \xb3\xc2\xd0\xa1\xc3\xf7\r\n\r\n"
+    b"Event: VarSet\r\nPrivilege: dialplan,all\r\nValue: "
+    + b"x"
+    * 200_000
+    + b"\r\n\r\n"  # oversized
+    # a line without "Key: value" inside a message
+    b"Event: Newexten\r\nthis line has no colon\r\nPrivilege: dialplan,all\r\n\r\n"
 )
 
 
@@ -73,9 +96,7 @@ async def test_bad_frames_are_reported_and_the_call_after_them_is_translated(
     async with FakeAmi(script) as server:
         bridge = await _bridge(server.port, store)
         try:
-            async with asyncio.timeout(10):
-                while bridge.client.stats.sessions < 2:
-                    await asyncio.sleep(0.02)
+            await eventually(lambda: bridge.client.stats.sessions >= 2)
             await bridge.drain()
         finally:
             await bridge.stop()
@@ -104,9 +125,7 @@ async def test_asterisk_that_never_answers_login_is_retried_with_a_clear_log(
     async with FakeAmi(script) as server:
         bridge = await _bridge(server.port, store, login_timeout_s=0.2)
         try:
-            async with asyncio.timeout(10):
-                while bridge.client.stats.login_timeouts < 3:
-                    await asyncio.sleep(0.02)
+            await eventually(lambda: bridge.client.stats.login_timeouts >= 3)
             assert not bridge.client.connected
             assert server.connections >= 3  # it reconnects and tries again
         finally:
@@ -120,18 +139,21 @@ async def test_wrong_secret_is_a_refusal_not_a_crash(store: MemoryCallEventStore
         writer.write(b"Asterisk Call Manager/11.0.0\r\n")
         login = await read_action(reader)
         aid = login.get("actionid", "")
-        writer.write(f"Response: Error\r\nActionID: {aid}\r\nMessage: Authentication failed\r\n\r\n".encode())
+        writer.write(
+            f"Response: Error\r\nActionID: {aid}\r\nMessage: Authentication failed\r\n\r\n".encode()
+        )
         await writer.drain()
 
     async with FakeAmi(script) as server:
         bridge = await _bridge(server.port, store)
         try:
-            async with asyncio.timeout(10):
-                while bridge.client.stats.login_refusals < 2:
-                    await asyncio.sleep(0.02)
+            await eventually(lambda: bridge.client.stats.login_refusals >= 2)
         finally:
             await bridge.stop()
-    assert "login refused: Asterisk refused Login: Authentication failed" in bridge.client.stats.problems
+    assert (
+        "login refused: Asterisk refused Login: Authentication failed"
+        in bridge.client.stats.problems
+    )
 
 
 @pytest.fixture
@@ -139,7 +161,9 @@ async def flood_server() -> AsyncIterator[FakeAmi]:
     async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await accept_login(reader, writer)
         for i in range(200):
-            writer.write(f"Event: Newexten\r\nPrivilege: dialplan,all\r\nPriority: {i}\r\n\r\n".encode())
+            writer.write(
+                f"Event: Newexten\r\nPrivilege: dialplan,all\r\nPriority: {i}\r\n\r\n".encode()
+            )
         await writer.drain()
         await ignore_actions(reader)
 
@@ -152,9 +176,7 @@ async def test_full_consumer_queue_drops_are_counted_and_marked(flood_server: Fa
     client.start()
     try:
         await client.wait_connected(5)
-        async with asyncio.timeout(5):
-            while client.stats.messages < 200:
-                await asyncio.sleep(0.01)
+        await eventually(lambda: client.stats.messages >= 200)
         items = [client.queue.get_nowait() for _ in range(client.queue.qsize())]
         client._enqueue(AmiMessage((("Event", "Newexten"),)))  # room now: the marker goes first
         marker = client.queue.get_nowait()

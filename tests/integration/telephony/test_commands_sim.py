@@ -24,14 +24,25 @@ from telephony.sim.script import CallScript, RingAttempt, Scenario, agent_pool
 from telephony.sim.server import SimServer
 
 # One call that waits in the queue from t=2 (ringing nobody), so its channel is live.
-CALL = CallScript(0, "13800131", 0, 2, "1", "answered", 300, join_at=2, leave_at=200,
-                  attempts=(RingAttempt("8001", 150, 200, True),))  # fmt: skip
+CALL = CallScript(
+    0,
+    "13800131",
+    0,
+    2,
+    "1",
+    "answered",
+    300,
+    join_at=2,
+    leave_at=200,
+    attempts=(RingAttempt("8001", 150, 200, True),),
+)
 
 
 @pytest.fixture
 async def sim(tmp_path: Path) -> AsyncIterator[SimServer]:
-    server = SimServer(Scenario(agent_pool(4), [CALL]), base_epoch=1795241705,
-                       queue_log=tmp_path / "queue_log")  # fmt: skip
+    server = SimServer(
+        Scenario(agent_pool(4), [CALL]), base_epoch=1795241705, queue_log=tmp_path / "queue_log"
+    )
     await server.start()
     server.pbx.run_until(10)  # the caller is queued; nothing is played by wall time
     yield server
@@ -40,8 +51,9 @@ async def sim(tmp_path: Path) -> AsyncIterator[SimServer]:
 
 @pytest.fixture
 async def client(sim: SimServer) -> AsyncIterator[AmiClient]:
-    c = AmiClient(AmiConfig(port=sim.port, secret=sim.secret, auth="md5", action_timeout_s=5),
-                  SystemClock())  # fmt: skip
+    c = AmiClient(
+        AmiConfig(port=sim.port, secret=sim.secret, auth="md5", action_timeout_s=5), SystemClock()
+    )
     c.start()
     await c.wait_connected(5)
     yield c
@@ -58,11 +70,19 @@ async def _next_event(client: AmiClient, name: str) -> AmiMessage:
 
 async def test_login_logout_and_their_refusals(sim: SimServer, client: AmiClient) -> None:
     cmd = AgentCommands(client)
-    await cmd.login("Local/8005@agents-out/n", member_name="Agent 8005 (remote)",
-                    state_interface="Custom:agent8005", penalty=1, paused=True)  # fmt: skip
+    await cmd.login(
+        "Local/8005@agents-out/n",
+        member_name="Agent 8005 (remote)",
+        state_interface="Custom:agent8005",
+        penalty=1,
+        paused=True,
+    )
     added = await _next_event(client, "QueueMemberAdded")
     assert (added["Interface"], added["Paused"], added["Membership"]) == (
-        "Local/8005@agents-out/n", "1", "dynamic")  # fmt: skip
+        "Local/8005@agents-out/n",
+        "1",
+        "dynamic",
+    )
     with pytest.raises(InterfaceAlreadyInQueueError) as already:
         await cmd.login("Local/8005@agents-out/n")
     assert already.value.code == "telephony.interface_already_in_queue"
@@ -73,14 +93,21 @@ async def test_login_logout_and_their_refusals(sim: SimServer, client: AmiClient
     assert gone.value.code == "telephony.interface_not_in_queue"
     assert gone.value.details["asterisk_message"] == "Unable to remove interface: Not there"
     lines = sim.queue_log_path.read_text().splitlines()
-    assert [ln.split("|")[4:] for ln in lines[-2:]] == [["ADDMEMBER", "PAUSED"], ["REMOVEMEMBER", ""]]
+    assert [ln.split("|")[4:] for ln in lines[-2:]] == [
+        ["ADDMEMBER", "PAUSED"],
+        ["REMOVEMEMBER", ""],
+    ]
 
 
 async def test_pause_with_reason_and_unknown_interface(sim: SimServer, client: AmiClient) -> None:
     cmd = AgentCommands(client)
     await cmd.pause("PJSIP/agent8002", "training")
     paused = await _next_event(client, "QueueMemberPause")
-    assert (paused["MemberName"], paused["Paused"], paused["PausedReason"]) == ("Agent 8002", "1", "training")
+    assert (paused["MemberName"], paused["Paused"], paused["PausedReason"]) == (
+        "Agent 8002",
+        "1",
+        "training",
+    )
     await cmd.unpause("PJSIP/agent8002")
     unpaused = await _next_event(client, "QueueMemberPause")
     assert unpaused["Paused"] == "0"
@@ -109,9 +136,11 @@ async def test_hangup_and_transfer_need_a_live_channel(sim: SimServer, client: A
 async def test_originate_callback(sim: SimServer, client: AmiClient) -> None:
     cmd = AgentCommands(client)
     result = await cmd.originate_callback(
-        "PJSIP/agent8001", context="hotline-online", ticket="cb-ticket-0001",
+        "PJSIP/agent8001",
+        context="hotline-online",
+        ticket="cb-ticket-0001",
         variables={"CALLBACK_TICKET": "GD20261121-0001"},
-    )  # fmt: skip
+    )
     assert (result.uniqueid, result.reason) == ("cb-ticket-0001", "4")
     with pytest.raises(OriginateFailedError) as failed:
         await cmd.originate_callback("PJSIP/nosuchendpoint", context="hotline-online", ticket="t2")

@@ -36,7 +36,9 @@ def _offline(body: bytes) -> list[tuple[str, str]]:
     for message in iter_messages(body, expect_banner=False):
         if isinstance(message, AmiMessage):
             for event in translator.feed(message, CLOCK.now()):
-                out.append((event.name, getattr(event, "linkedid", getattr(event, "interface", ""))))
+                out.append(
+                    (event.name, getattr(event, "linkedid", getattr(event, "interface", "")))
+                )
     return out
 
 
@@ -55,10 +57,17 @@ async def test_replayed_trace_through_tcp_equals_offline_translation(trace: str)
 
     store = MemoryCallEventStore()
     async with FakeAmi(script) as server:
-        client = AmiClient(AmiConfig(port=server.port, secret="s", action_timeout_s=0.5,
-                                     ping_interval_s=60), CLOCK)  # fmt: skip
-        bridge = Bridge(client, Translator(), bus=MemoryEventBus(), store=store,
-                        live=LiveSync(MemoryLiveState(), CLOCK), clock=CLOCK)  # fmt: skip
+        client = AmiClient(
+            AmiConfig(port=server.port, secret="s", action_timeout_s=0.5, ping_interval_s=60), CLOCK
+        )
+        bridge = Bridge(
+            client,
+            Translator(),
+            bus=MemoryEventBus(),
+            store=store,
+            live=LiveSync(MemoryLiveState(), CLOCK),
+            clock=CLOCK,
+        )
         bridge.start()
         try:
             async with asyncio.timeout(20):

@@ -33,7 +33,9 @@ def test_kpis_equal_ground_truth(clean_run: SimReport) -> None:
 
 def test_run_has_every_outcome(clean_run: SimReport) -> None:
     t = clean_run.truth
-    assert t.answered > 0 and t.abandoned > 0 and t.offered > t.answered + t.abandoned
+    assert t.answered > 0
+    assert t.abandoned > 0
+    assert t.offered > t.answered + t.abandoned
 
 
 def test_five_cuts_lose_and_double_nothing(cut_run: SimReport) -> None:

@@ -36,7 +36,11 @@ SCRIPTS: dict[str, CallScript] = {
     ),
     "03-queue-timeout-to-voicemail": CallScript(
         0, "13800131", 0, 3, "1", "timeout", 60, join_at=3, leave_at=43,
-        attempts=(RingAttempt("8001", 3, 18), RingAttempt("8002", 20, 35), RingAttempt("8003", 37, 43)),
+        attempts=(
+            RingAttempt("8001", 3, 18),
+            RingAttempt("8002", 20, 35),
+            RingAttempt("8003", 37, 43),
+        ),
     ),
     "03b-exit-queue-with-key-to-voicemail": CallScript(
         0, "13800131", 0, 3, "1", "exitkey", 25, join_at=3, leave_at=12,
