@@ -380,6 +380,20 @@ class AmiClient:
             self._overflow_last = now
             self.stats.overflow_dropped += 1
 
+    def take_overflow(self) -> Overflowed | None:
+        """The pending overflow marker, if events were dropped since the last one (the
+        consumer calls this when it has emptied the queue, so a loss at the very end of a
+        burst is reported too)."""
+        if not self._overflow_count:
+            return None
+        now = self.clock.now()
+        marker = Overflowed(
+            self._overflow_count, self._overflow_first or now, self._overflow_last or now
+        )
+        self._overflow_count = 0
+        self._overflow_first = self._overflow_last = None
+        return marker
+
     def _put_marker(self, item: StreamItem) -> None:
         # Markers must not be lost: make room by dropping the oldest message (counted).
         while True:

@@ -113,6 +113,7 @@ class BridgeStats:
     reconciled_events: int = 0
     calls_reconciled: int = 0
     ended_by_resync: int = 0
+    abandons_corrected: int = 0
     resyncs: int = 0
     resync_failures: int = 0
     consumer_errors: int = 0
@@ -209,7 +210,43 @@ class Bridge:
             if queue.empty():
                 # only now: a hold (abandon vs timeout) may still be decided by queued messages
                 out.extend(self.translator.expire(self.clock.now()))
+                overflow = self.client.take_overflow()
+                if overflow is not None:
+                    self._translate(overflow)
+            if self.queue_log is not None and any(isinstance(e, CallAbandoned) for e in out):
+                out = await self._check_abandons(out)
             await self._emit(out)
+
+    async def _check_abandons(self, events: list[DomainEvent]) -> list[DomainEvent]:
+        """A queue timeout looks like an abandon on AMI until ``QUEUESTATUS=TIMEOUT``; if that
+        VarSet was lost (overflow, cut) the translator decides "abandon". queue_log says what
+        it was (written by Asterisk with the event), so it overrules."""
+        assert self.queue_log is not None
+        await self.queue_log.read_new()
+        out: list[DomainEvent] = []
+        for event in events:
+            closing = self.queue_log.closed.get(getattr(event, "linkedid", ""))
+            enter = self.queue_log.entered.get(getattr(event, "linkedid", ""))
+            if (
+                isinstance(event, CallAbandoned)
+                and closing
+                and enter
+                and "|ABANDON|" not in closing
+            ):
+                fixed = [
+                    e
+                    for e in events_from_queue_log([enter, closing])
+                    if isinstance(e, CallExitedQueue)
+                ]
+                if fixed:
+                    self.stats.abandons_corrected += 1
+                    self.stats.note(
+                        f"{event.linkedid}: AMI abandon is {closing.split('|')[4]} in queue_log"
+                    )
+                    out.extend(fixed)
+                    continue
+            out.append(event)
+        return out
 
     def _translate(self, item: object) -> list[DomainEvent]:
         now = self.clock.now()

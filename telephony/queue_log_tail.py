@@ -11,6 +11,8 @@ import asyncio
 from collections import deque
 from pathlib import Path
 
+from telephony.queue_log import CLOSING_VERBS
+
 
 class QueueLogTail:
     def __init__(self, path: Path, *, keep_lines: int = 500_000) -> None:
@@ -21,6 +23,9 @@ class QueueLogTail:
         # so recent lines are kept (bounded) rather than only the newest chunk.
         self.lines: deque[str] = deque(maxlen=keep_lines)
         self.rotations = 0
+        # callid → its ENTERQUEUE line / its last closing line (for O(1) outcome checks)
+        self.entered: dict[str, str] = {}
+        self.closed: dict[str, str] = {}
 
     def read_new_blocking(self) -> list[str]:
         try:
@@ -40,6 +45,14 @@ class QueueLogTail:
         *complete, self._partial = data.split(b"\n")
         new = [line.decode("utf-8", "replace").rstrip("\r") for line in complete if line.strip()]
         self.lines.extend(new)
+        for line in new:
+            parts = line.split("|", 5)
+            if len(parts) < 5:
+                continue
+            if parts[4] == "ENTERQUEUE":
+                self.entered[parts[1]] = line
+            elif parts[4] in CLOSING_VERBS:
+                self.closed[parts[1]] = line
         return new
 
     async def read_new(self) -> list[str]:

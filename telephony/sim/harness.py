@@ -171,6 +171,7 @@ async def run_simulation(
     speed: float = 1000.0,
     cuts: int = 0,
     workdir: Path | None = None,
+    queue_maxsize: int = 10_000,
 ) -> SimReport:
     config, names = model_config(calls, agents, seed)
     result = simulate(config)
@@ -192,6 +193,7 @@ async def run_simulation(
                 backoff_max_s=0.5,
                 ping_interval_s=1.0,
                 login_timeout_s=2.0,
+                queue_maxsize=queue_maxsize,
             ),
             clock,
         )
@@ -205,6 +207,7 @@ async def run_simulation(
             clock=clock,
             queue_log=QueueLogTail(base / "queue_log"),
             tail_interval_s=0.2,
+            resync_interval_s=1.0,
         )
         try:
             bridge.start()

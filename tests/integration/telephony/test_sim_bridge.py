@@ -4,9 +4,11 @@ also when the AMI connection is cut five times during the run."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from telephony.sim.harness import SimReport, format_report, run_blocking
+from telephony.sim.harness import SimReport, format_report, run_blocking, run_simulation
 
 pytestmark = pytest.mark.slow
 
@@ -53,3 +55,15 @@ def test_cuts_emit_gap_markers_and_reconcile_from_queue_log(cut_run: SimReport) 
     assert report.gaps >= 1  # cuts during a resync extend the open gap instead of a new one
     assert report.calls_reconciled > 0
     assert report.ami_messages < report.frames_played  # events really were lost on the wire
+
+
+def test_consumer_queue_overflow_is_flagged_and_reconciled() -> None:
+    """A consumer queue of 30 messages drops a large share of the AMI stream: every drop is
+    a gap marker, and queue_log reconciliation (which also overrules an AMI "abandon" whose
+    QUEUESTATUS=TIMEOUT was dropped) still gives the exact ground truth."""
+    report = asyncio.run(run_simulation(300, 6, seed=2, speed=1000, queue_maxsize=30))
+    print(format_report(report))
+    assert report.ami_messages < report.frames_played * 0.9
+    assert report.gaps > 0
+    assert report.bridge == report.truth
+    assert (report.missing, report.doubled, report.wrong_outcome) == ([], [], [])
