@@ -54,7 +54,7 @@ FORMULAS: Mapping[str, tuple[int, str]] = {
     "diversion_share": (1, "calls diverted (voicemail/online/callback) ÷ inbound"),
     "callback_after_abandon": (
         1,
-        "distinct abandoning numbers called back within 30 min ÷ distinct abandoning numbers",
+        "numbers with a (non-short) abandon called back within 30 min ÷ those numbers",
     ),
 }
 
@@ -77,7 +77,13 @@ class Ratio:
 
 @dataclass(frozen=True, slots=True)
 class Stat:
+    """A multiset of whole seconds; build with :meth:`of` (sorted, so equal sets compare equal)."""
+
     values: tuple[int, ...]
+
+    @classmethod
+    def of(cls, values: Iterable[int]) -> Stat:
+        return cls(tuple(sorted(values)))
 
     @property
     def count(self) -> int:
@@ -275,10 +281,10 @@ def compute(
         service_level_answered=Ratio(within, len(answered)),
         abandon_rate=Ratio(abandoned - short, queued - short),
         abandon_rate_with_timeouts=Ratio(abandoned - short + timeouts, queued - short),
-        asa=Stat(waits_answered),
-        handle=Stat(handle),
-        talk=Stat(talk),
-        waits=Stat(waits),
+        asa=Stat.of(waits_answered),
+        handle=Stat.of(handle),
+        talk=Stat.of(talk),
+        waits=Stat.of(waits),
         diversions=dict(diversions),
         diversion_share=Ratio(diverted, inbound),
         callback_after_abandon=_callback_ratio(recs, outcomes, callbacks, cfg.callback_window),

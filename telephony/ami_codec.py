@@ -46,6 +46,18 @@ class AmiMessage:
     def of(cls, *pairs: tuple[str, str], **fields: str) -> AmiMessage:
         return cls(tuple(pairs) + tuple(fields.items()))
 
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, object]) -> AmiMessage:
+        """From a dict-like message (e.g. panoramisk's ``Message``, which folds repeated keys
+        into a list): list values become repeated headers, in order."""
+        pairs: list[tuple[str, str]] = []
+        for key, value in mapping.items():
+            if isinstance(value, list | tuple):
+                pairs.extend((key, str(v)) for v in value)
+            else:
+                pairs.append((key, str(value)))
+        return cls(tuple(pairs))
+
     def get(self, key: str, default: str | None = None) -> str | None:
         """First value for ``key`` (case-insensitive), else ``default``."""
         k = key.lower()
@@ -151,6 +163,15 @@ class AmiStreamParser:
         # the sample of an oversized line must not depend on how the stream was split
         sample_len = min(64, self.max_line_bytes)
         while pos < n:
+            if not self._skip_line and self._msg.start < 0:
+                # fast path: a whole well-formed message is buffered → split it in one go
+                end = buf.find(b"\r\n\r\n", pos)
+                if end >= 0:
+                    fast = self._whole_message(bytes(buf[pos:end]))
+                    if fast is not None:
+                        out.append(fast)
+                        pos = end + 4
+                        continue
             nl = buf.find(b"\n", pos)
             if self._skip_line:
                 if nl < 0:
@@ -220,6 +241,33 @@ class AmiStreamParser:
             f"header line longer than {self.max_line_bytes} bytes dropped",
             sample,
         )
+
+    def _whole_message(self, block: bytes) -> AmiMessage | None:
+        """Parse a complete message block, or None when anything needs the careful line path
+        (limits, bare LF, bad UTF-8, a line without ':' such as the banner). The result is the
+        same as the line path's, so splitting the stream anywhere changes nothing."""
+        if not block or len(block) + 2 > self.max_message_bytes:
+            return None
+        if block.count(b"\n") != block.count(b"\r\n"):
+            return None
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        lines = text.split("\r\n")
+        if len(lines) > self.max_headers:
+            return None
+        headers: list[tuple[str, str]] = []
+        limit = self.max_line_bytes
+        for line in lines:
+            colon = line.find(":")
+            if colon <= 0 or (len(line) > limit // 4 and len(line.encode("utf-8")) > limit):
+                return None
+            value = line[colon + 1 :]
+            headers.append((line[:colon], value[1:] if value.startswith(" ") else value))
+        self._expect_banner = False
+        self._emitted += 1
+        return AmiMessage(tuple(headers))
 
     def _line(self, line: bytes, offset: int, length: int) -> AmiMessage | None:
         msg = self._msg

@@ -90,10 +90,8 @@ def parse_line(line: str) -> QueueLogEntry:
         raise QueueLogError(f"queue_log line needs at least 5 fields: {line!r}")
     if not parts[0].isdigit():
         raise QueueLogError(f"queue_log line has no epoch time: {line!r}")
-    data = tuple(parts[5:])
-    if data == ("",):
-        data = ()  # "UNPAUSE|" and "QUEUESTART|" carry one empty field
-    return QueueLogEntry(int(parts[0]), parts[1], parts[2], parts[3], parts[4], data)
+    # kept verbatim: "UNPAUSE|" carries one empty field, so to_line() gives the line back
+    return QueueLogEntry(int(parts[0]), parts[1], parts[2], parts[3], parts[4], tuple(parts[5:]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,16 +195,17 @@ def _fold(v: QueueCallOutcome, e: QueueLogEntry) -> None:
 
 
 def _in_window(v: QueueCallOutcome, since: datetime | None, until: datetime | None) -> bool:
-    def inside(at: datetime | None) -> bool:
-        return at is not None and (since is None or at >= since) and (until is None or at <= until)
-
-    return inside(v.entered_at) or inside(v.ended_at)
+    """Any line of the visit inside ``[since, until]``: a visit that was entered before an
+    outage and answered during it needs its CONNECT line even though it ended later."""
+    return any(
+        (since is None or e.at >= since) and (until is None or e.at <= until) for e in v.lines
+    )
 
 
 def outcomes_from_queue_log(
     lines: Iterable[str], since: datetime | None = None, until: datetime | None = None
 ) -> list[QueueCallOutcome]:
-    """Queue visits that entered or ended within ``[since, until]`` (inclusive, aware datetimes).
+    """Queue visits with any line within ``[since, until]`` (inclusive, aware datetimes).
 
     Pass the whole log (or at least from before ``since``): a visit whose ENTERQUEUE line is
     missing cannot be reconstructed and is skipped. Unparseable lines are skipped here; use

@@ -36,131 +36,48 @@ What the recorded traffic (``../shared/ami-traces``) forced on this design:
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
 
 from core.calls import (
-    AgentRingCanceled,
-    AgentRinging,
-    AgentRingNoAnswer,
-    CallAbandoned,
-    CallAnswered,
-    CallCompleted,
     CallDiversionOffered,
-    CallDiverted,
     CallEnded,
+    CallEvent,
     CallExitedQueue,
     CallOffered,
     CallQueued,
     CallTransferred,
     DiversionTarget,
     ExitReason,
-    HangupParty,
-    IvrEntered,
-    IvrLeft,
     VoicemailLeft,
 )
 from core.events import DomainEvent
 from telephony.ami_codec import AmiMessage
 from telephony.ami_noise import NOISE_EVENTS
 from telephony.translate_members import MEMBER_HANDLERS
+from telephony.translate_queue import QueueTranslation
+from telephony.translate_state import (
+    EXIT_BY_QUEUESTATUS,
+    AmiLike,
+    CallState,
+    DialplanMap,
+    epoch_s,
+    to_int,
+)
 
-AmiLike = AmiMessage | Mapping[str, str]
-
-_EXIT_BY_QUEUESTATUS = {
-    "TIMEOUT": ExitReason.TIMEOUT,
-    "FULL": ExitReason.FULL,
-    "JOINEMPTY": ExitReason.JOINEMPTY,
-    "JOINUNAVAIL": ExitReason.JOINEMPTY,
-    "LEAVEEMPTY": ExitReason.LEAVEEMPTY,
-    "LEAVEUNAVAIL": ExitReason.LEAVEEMPTY,
-}
-_HANGUP_PARTY = {
-    "caller": HangupParty.CALLER,
-    "agent": HangupParty.AGENT,
-    "transfer": HangupParty.TRANSFER,
-}
+__all__ = ["AmiLike", "DialplanMap", "Translator"]
 
 
-@dataclass(frozen=True, slots=True)
-class DialplanMap:
-    """Which dialplan contexts / applications / UserEvents mean what (defaults: the lab)."""
-
-    inbound_contexts: frozenset[str] = frozenset({"from-pstn"})
-    ivr_contexts: frozenset[str] = frozenset({"hotline-ivr"})
-    queue_exit_contexts: frozenset[str] = frozenset({"hotline-queue-exit"})
-    voicemail_contexts: frozenset[str] = frozenset({"hotline-voicemail"})
-    voicemail_applications: frozenset[str] = frozenset({"VoiceMail"})
-    online_user_events: frozenset[str] = frozenset({"HotlineOnlineChannel"})
-    callback_user_events: frozenset[str] = frozenset({"HotlineCallbackRequested"})
-    divert_offered_user_events: frozenset[str] = frozenset({"HotlineBusyDivertOffered"})
-    busy_contexts: frozenset[str] = frozenset({"hotline-busy"})
-
-
-@dataclass(slots=True)
-class _Ring:
-    queue: str
-    interface: str
-    member_name: str
-    started: datetime
-    ended: bool = False
-
-
-@dataclass(slots=True)
-class _Hold:
-    """A queue departure whose meaning is not known yet (abandon vs timeout, bare leave)."""
-
-    queue: str
-    position: int
-    original_position: int
-    wait_s: int
-    at: datetime
-    abandon: bool  # True: QueueCallerAbandon seen; False: only QueueCallerLeave
-
-
-@dataclass(slots=True)
-class _Call:
-    linkedid: str
-    uniqueid: str
-    caller_number: str
-    context: str
-    channels: set[str] = field(default_factory=set)
-    last_digit: str | None = None
-    queue: str = ""
-    join_epoch: int = 0
-    original_position: int = 0
-    dial_answered: bool = False
-    hold: _Hold | None = None
-    rings: dict[str, _Ring] = field(default_factory=dict)
-    via: str = "ivr"  # how a later diversion came about
-    diverted: set[DiversionTarget] = field(default_factory=set)
-    vm_file: str = ""
-    vm_reported: set[str] = field(default_factory=set)
-    ended: bool = False
-
-
-def _epoch_s(at: datetime) -> int:
-    return math.floor(at.timestamp())
-
-
-def _int(value: str | None, default: int = 0) -> int:
-    try:
-        return int(value) if value else default
-    except ValueError:
-        return default
-
-
-class Translator:
+class Translator(QueueTranslation):
     """Stateful AMI → domain-event translator. One instance per AMI connection history."""
 
+    # how long after a reconciled queue_log line the same fact may still arrive on AMI
+    RECONCILE_OVERLAP = timedelta(seconds=3)
+
     def __init__(self, dialplan: DialplanMap | None = None, *, abandon_grace_s: float = 5.0):
-        self.dialplan = dialplan or DialplanMap()
-        self.abandon_grace_s = abandon_grace_s
-        self._calls: dict[str, _Call] = {}
-        self._channel_call: dict[str, str] = {}  # Uniqueid → Linkedid (caller and agent legs)
+        super().__init__(dialplan, abandon_grace_s=abandon_grace_s)
+        self._already_logged: dict[str, tuple[datetime, Counter[tuple[str, str]]]] = {}
         self.unknown_events: Counter[str] = Counter()
         self.handled_events: Counter[str] = Counter()
         self._handlers = {
@@ -190,8 +107,11 @@ class Translator:
         return [c.linkedid for c in self._calls.values() if not c.ended]
 
     def feed(self, message: AmiLike, received_at: datetime) -> list[DomainEvent]:
-        get = message.get
-        name = get("Event")
+        """Translate one received message. ``message``: an :class:`AmiMessage`, or any mapping
+        (a panoramisk ``Message``: repeated keys arrive as lists and are unfolded)."""
+        if not isinstance(message, AmiMessage):
+            message = AmiMessage.from_mapping(message)
+        name = message.get("Event")
         if name is None or name in NOISE_EVENTS:
             return []  # responses are the client's business; noise is dropped here
         member = MEMBER_HANDLERS.get(name)
@@ -205,7 +125,27 @@ class Translator:
         self.handled_events[name] += 1
         out: list[DomainEvent] = []
         handler(message, received_at, out)
+        if self._already_logged:
+            out = self._drop_already_logged(out)
         return out
+
+    def _drop_already_logged(self, events: list[DomainEvent]) -> list[DomainEvent]:
+        """Drop events queue_log reconciliation already put in the log: around the reconnect
+        second the same fact can come from both (queue_log written, AMI event still queued)."""
+        kept: list[DomainEvent] = []
+        for event in events:
+            linkedid = getattr(event, "linkedid", None)
+            pending = self._already_logged.get(linkedid) if linkedid else None
+            if pending is not None:
+                until, keys = pending
+                key = (event.name, str(getattr(event, "member_name", "")))
+                if event.occurred_at > until:
+                    del self._already_logged[linkedid]  # type: ignore[arg-type]
+                elif keys[key] > 0:
+                    keys[key] -= 1
+                    continue
+            kept.append(event)
+        return kept
 
     def expire(self, now: datetime) -> list[DomainEvent]:
         """Decide holds older than ``abandon_grace_s`` (a QueueCallerAbandon whose caller never
@@ -217,6 +157,64 @@ class Translator:
                 self._resolve_hold(call, None, out)
         return out
 
+    def resync(self, alive_linkedids: Collection[str], at: datetime) -> list[DomainEvent]:
+        """After a reconnect: end every tracked call whose channels are gone (per
+        CoreShowChannels). Its queue outcome is NOT guessed here — a pending abandon/leave hold
+        is dropped — because queue_log reconciliation supplies it. Emits ``CallEnded`` with
+        cause -1 for each such call."""
+        out: list[DomainEvent] = []
+        for linkedid, call in list(self._calls.items()):
+            if linkedid in alive_linkedids:
+                continue
+            call.hold = None
+            if not call.ended:
+                out.append(
+                    CallEnded(
+                        occurred_at=at,
+                        linkedid=linkedid,
+                        uniqueid=call.uniqueid,
+                        cause=-1,
+                        cause_text="ended while AMI was disconnected",
+                    )
+                )
+            for uniqueid in call.channels:
+                self._channel_call.pop(uniqueid, None)
+            del self._calls[linkedid]
+            self._remember_ended(linkedid)
+        return out
+
+    def absorb(self, reconciled: Iterable[DomainEvent], alive_linkedids: Collection[str]) -> None:
+        """Take note of events reconciled from queue_log (already in the log) for calls that are
+        still up, so their later AMI events attach to them: no second ``CallOffered``, and the
+        queue join time/position needed for an exit-with-key wait are known."""
+        reconciled = list(reconciled)
+        offered = {e.linkedid: e for e in reconciled if isinstance(e, CallOffered)}
+        for event in reconciled:
+            if isinstance(event, CallEvent) and event.linkedid in alive_linkedids:
+                until = event.occurred_at + self.RECONCILE_OVERLAP
+                previous_until, keys = self._already_logged.get(event.linkedid, (until, Counter()))
+                keys[(event.name, str(getattr(event, "member_name", "")))] += 1
+                self._already_logged[event.linkedid] = (max(until, previous_until), keys)
+        for event in reconciled:
+            if not isinstance(event, CallQueued) or event.linkedid not in alive_linkedids:
+                continue
+            call = self._calls.get(event.linkedid)
+            if call is None:
+                source = offered.get(event.linkedid)
+                call = CallState(
+                    linkedid=event.linkedid,
+                    uniqueid=event.uniqueid,
+                    caller_number=source.caller_number if source else "",
+                    context="",
+                    channels={event.uniqueid},
+                    adopted=True,
+                )
+                self._calls[event.linkedid] = call
+                self._channel_call[event.uniqueid] = event.linkedid
+            call.queue = event.queue
+            call.join_epoch = epoch_s(event.occurred_at)
+            call.original_position = event.position
+
     def finish(self) -> list[DomainEvent]:
         """End of a recorded stream: decide every hold with what is known (abandon)."""
         out: list[DomainEvent] = []
@@ -225,81 +223,6 @@ class Translator:
                 self._resolve_hold(call, None, out)
         return out
 
-    # -- helpers ---------------------------------------------------------------------------------
-    def _caller_call(self, msg: AmiLike) -> _Call | None:
-        """The call if ``msg`` is about the citizen's own channel (not an agent leg)."""
-        call = self._calls.get(msg.get("Linkedid") or "")
-        if call is None or msg.get("Uniqueid") != call.uniqueid:
-            return None
-        return call
-
-    def _observe_context(
-        self, call: _Call, context: str | None, at: datetime, out: list[DomainEvent]
-    ) -> None:
-        if not context or context == call.context:
-            return
-        old, call.context = call.context, context
-        dp = self.dialplan
-        if old in dp.ivr_contexts and context not in dp.ivr_contexts:
-            out.append(
-                IvrLeft(
-                    occurred_at=at,
-                    linkedid=call.linkedid,
-                    menu=old,
-                    choice=call.last_digit,
-                    destination=context,
-                )
-            )
-        if context in dp.ivr_contexts and old not in dp.ivr_contexts:
-            call.last_digit = None
-            out.append(IvrEntered(occurred_at=at, linkedid=call.linkedid, menu=context))
-        if context in dp.busy_contexts:
-            call.via = "busy_menu"
-        if context in dp.voicemail_contexts:
-            self._divert(call, DiversionTarget.VOICEMAIL, at, out)
-
-    def _divert(
-        self, call: _Call, target: DiversionTarget, at: datetime, out: list[DomainEvent]
-    ) -> None:
-        if target in call.diverted:
-            return
-        call.diverted.add(target)
-        out.append(
-            CallDiverted(occurred_at=at, linkedid=call.linkedid, target=target, via=call.via)
-        )
-
-    def _resolve_hold(self, call: _Call, queuestatus: str | None, out: list[DomainEvent]) -> None:
-        hold, call.hold = call.hold, None
-        if hold is None:
-            return
-        reason = _EXIT_BY_QUEUESTATUS.get(queuestatus or "")
-        if hold.abandon and reason is None:
-            out.append(
-                CallAbandoned(
-                    occurred_at=hold.at,
-                    linkedid=call.linkedid,
-                    queue=hold.queue,
-                    position=hold.position,
-                    original_position=hold.original_position,
-                    wait_s=hold.wait_s,
-                )
-            )
-            return
-        reason = reason or ExitReason.UNKNOWN
-        call.via = f"queue_{reason.value}"
-        out.append(
-            CallExitedQueue(
-                occurred_at=hold.at,
-                linkedid=call.linkedid,
-                queue=hold.queue,
-                reason=reason,
-                position=hold.position,
-                original_position=hold.original_position,
-                wait_s=hold.wait_s,
-            )
-        )
-
-    # -- channel / dialplan --------------------------------------------------------------------
     def _newchannel(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
         uniqueid = msg.get("Uniqueid") or ""
         linkedid = msg.get("Linkedid") or uniqueid
@@ -309,9 +232,13 @@ class Translator:
             self._channel_call[uniqueid] = linkedid
             return
         context = msg.get("Context") or ""
-        if uniqueid != linkedid or context not in self.dialplan.inbound_contexts:
+        if (
+            uniqueid != linkedid
+            or context not in self.dialplan.inbound_contexts
+            or linkedid in self._ended
+        ):
             return  # agent-side, originated, tap or snoop channel: not a citizen call
-        call = _Call(
+        call = CallState(
             linkedid=linkedid,
             uniqueid=uniqueid,
             caller_number=msg.get("CallerIDNum") or "",
@@ -360,7 +287,7 @@ class Translator:
         if call.hold is not None:
             self._resolve_hold(call, value, out)
             return
-        reason = _EXIT_BY_QUEUESTATUS.get(value)
+        reason = EXIT_BY_QUEUESTATUS.get(value)
         if reason in (ExitReason.FULL, ExitReason.JOINEMPTY) and not call.join_epoch:
             # refused at the door: no QueueCallerJoin ever came
             call.via = f"queue_{reason.value}"
@@ -399,177 +326,6 @@ class Translator:
             out.append(CallDiversionOffered(occurred_at=at, linkedid=call.linkedid, reason=name))
 
     # -- queue -------------------------------------------------------------------------------------
-    def _queue_join(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
-        if call is None:
-            return
-        self._observe_context(call, msg.get("Context"), at, out)
-        call.queue = msg.get("Queue") or call.queue
-        call.join_epoch = _epoch_s(at)
-        call.original_position = _int(msg.get("Position"))
-        call.dial_answered = False
-        call.via = "queue"
-        out.append(
-            CallQueued(
-                occurred_at=at,
-                linkedid=call.linkedid,
-                queue=call.queue,
-                uniqueid=call.uniqueid,
-                position=call.original_position,
-                count=_int(msg.get("Count")),
-            )
-        )
-
-    def _queue_abandon(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
-        if call is None:
-            return
-        call.hold = _Hold(
-            queue=msg.get("Queue") or call.queue,
-            position=_int(msg.get("Position")),
-            original_position=_int(msg.get("OriginalPosition"), call.original_position),
-            wait_s=_int(msg.get("HoldTime")),
-            at=at,
-            abandon=True,
-        )
-
-    def _queue_leave(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
-        if call is None:
-            return
-        if call.dial_answered or call.hold is not None:
-            return  # AgentConnect follows / the abandon hold decides
-        context = msg.get("Context")
-        position = _int(msg.get("Position"))
-        wait_s = max(0, _epoch_s(at) - call.join_epoch)
-        queue = msg.get("Queue") or call.queue
-        if context in self.dialplan.queue_exit_contexts:
-            key = msg.get("Exten") or call.last_digit
-            call.via = "queue_exit_key"
-            self._observe_context(call, context, at, out)
-            out.append(
-                CallExitedQueue(
-                    occurred_at=at,
-                    linkedid=call.linkedid,
-                    queue=queue,
-                    reason=ExitReason.KEY,
-                    position=position,
-                    original_position=call.original_position,
-                    wait_s=wait_s,
-                    key=key,
-                )
-            )
-            return
-        call.hold = _Hold(queue, position, call.original_position, wait_s, at, abandon=False)
-
-    def _agent_called(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
-        if call is None:
-            return
-        ring = _Ring(
-            queue=msg.get("Queue") or call.queue,
-            interface=msg.get("Interface") or "",
-            member_name=msg.get("MemberName") or "",
-            started=at,
-        )
-        dest = msg.get("DestUniqueid") or ""
-        call.rings[dest] = ring
-        out.append(
-            AgentRinging(
-                occurred_at=at,
-                linkedid=call.linkedid,
-                queue=ring.queue,
-                interface=ring.interface,
-                member_name=ring.member_name,
-                agent_uniqueid=dest,
-                agent_channel=msg.get("DestChannel") or "",
-            )
-        )
-
-    def _agent_ring_no_answer(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
-        if call is None:
-            return
-        ring = call.rings.get(msg.get("DestUniqueid") or "")
-        if ring is not None:
-            ring.ended = True
-        out.append(
-            AgentRingNoAnswer(
-                occurred_at=at,
-                linkedid=call.linkedid,
-                queue=msg.get("Queue") or call.queue,
-                interface=msg.get("Interface") or "",
-                member_name=msg.get("MemberName") or "",
-                ring_ms=_int(msg.get("RingTime")),  # milliseconds on this event
-            )
-        )
-
-    def _dial_end(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
-        if call is None:
-            return
-        self._observe_context(call, msg.get("Context"), at, out)
-        ring = call.rings.get(msg.get("DestUniqueid") or "")
-        status = msg.get("DialStatus")
-        if status == "ANSWER":
-            call.dial_answered = True
-            if ring is not None:
-                ring.ended = True
-            return
-        if ring is None or ring.ended:
-            return
-        ring.ended = True
-        if status == "CANCEL":
-            ms = int((at - ring.started).total_seconds() * 1000)
-            out.append(
-                AgentRingCanceled(
-                    occurred_at=at,
-                    linkedid=call.linkedid,
-                    queue=ring.queue,
-                    interface=ring.interface,
-                    member_name=ring.member_name,
-                    ring_ms=ms,
-                )
-            )
-
-    def _agent_connect(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
-        if call is None:
-            return
-        call.hold = None
-        call.via = "answered"
-        out.append(
-            CallAnswered(
-                occurred_at=at,
-                linkedid=call.linkedid,
-                queue=msg.get("Queue") or call.queue,
-                interface=msg.get("Interface") or "",
-                member_name=msg.get("MemberName") or "",
-                agent_uniqueid=msg.get("DestUniqueid") or "",
-                wait_s=_int(msg.get("HoldTime")),
-                ring_s=_int(msg.get("RingTime")),  # seconds on this event
-            )
-        )
-
-    def _agent_complete(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
-        call = self._caller_call(msg)
-        if call is None:
-            return
-        out.append(
-            CallCompleted(
-                occurred_at=at,
-                linkedid=call.linkedid,
-                queue=msg.get("Queue") or call.queue,
-                interface=msg.get("Interface") or "",
-                member_name=msg.get("MemberName") or "",
-                wait_s=_int(msg.get("HoldTime")),
-                talk_s=_int(msg.get("TalkTime")),
-                hung_up_by=_HANGUP_PARTY.get(msg.get("Reason") or "", HangupParty.SYSTEM),
-                original_position=call.original_position or None,
-            )
-        )
-
-    # -- voicemail / transfer / hangup -------------------------------------------------------------
     def _message_waiting(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
         call = self._caller_call(msg)
         if call is None or call.vm_file in call.vm_reported:
@@ -586,7 +342,7 @@ class Translator:
             )
         )
 
-    def _transfer_call(self, *linkedids: str | None) -> _Call | None:
+    def _transfer_call(self, *linkedids: str | None) -> CallState | None:
         for linkedid in linkedids:
             call = self._calls.get(linkedid or "")
             if call is not None:
@@ -643,12 +399,13 @@ class Translator:
         if uniqueid == call.uniqueid and not call.ended:
             self._resolve_hold(call, None, out)
             call.ended = True
+            self._remember_ended(linkedid)
             out.append(
                 CallEnded(
                     occurred_at=at,
                     linkedid=linkedid,
                     uniqueid=uniqueid,
-                    cause=_int(msg.get("Cause")),
+                    cause=to_int(msg.get("Cause")),
                     cause_text=msg.get("Cause-txt") or "",
                 )
             )

@@ -251,3 +251,23 @@ def test_real_trace_split_anywhere(data: st.DataObject) -> None:
         got.extend(parser.feed(raw[previous:cut]))
         previous = cut
     assert got == whole
+
+
+_LINE = st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"").replace(b"\r", b""))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_LINE, min_size=1, max_size=6), max_size=6), st.booleans())
+def test_whole_buffer_and_byte_by_byte_agree_on_arbitrary_bytes(
+    blocks: list[list[bytes]], bare_lf: bool
+) -> None:
+    """Random (often invalid) lines: the block fast path and the line path agree."""
+    eol = b"\n" if bare_lf else b"\r\n"
+    data = b"".join(eol.join(lines) + eol + eol for lines in blocks)
+
+    def run(chunks: list[bytes]) -> tuple[list[AmiMessage], list[object]]:
+        parser = AmiStreamParser(max_line_bytes=20, max_message_bytes=80, max_headers=4)
+        got = [m for c in chunks for m in parser.feed(c)]
+        return got, [*parser.take_issues(), *parser.close()]
+
+    assert run([data]) == run([data[i : i + 1] for i in range(len(data))])

@@ -1,0 +1,44 @@
+"""After an AMI reconnect: resync the translator and reconcile the outage from queue_log.
+
+The bridge calls :func:`after_reconnect` once per reconnect, with the Linkedids of the channels
+``CoreShowChannels`` lists, the queue_log lines written so far, the time the link was lost and
+the call events already in the log (at least those of the calls active around the outage).
+It returns the events to append: ``CallEnded`` for calls that vanished, then the queue events
+queue_log knows and the log does not (``core.call_reconcile.missing_events``). The bridge also
+publishes a ``DataGap`` with ``calls_reconciled`` = the number of distinct Linkedids returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
+
+from core.call_reconcile import missing_events
+from core.calls import CallEvent
+from core.events import DomainEvent
+from telephony.queue_log import events_from_queue_log
+from telephony.translate import Translator
+
+# queue_log has whole seconds: widen the window by one so no line on the boundary is missed
+_SLACK = timedelta(seconds=1)
+
+
+def after_reconnect(
+    translator: Translator,
+    *,
+    alive_linkedids: Collection[str],
+    queue_log_lines: Iterable[str],
+    lost_at: datetime,
+    reconnected_at: datetime,
+    existing: Iterable[DomainEvent],
+) -> list[DomainEvent]:
+    ended = translator.resync(alive_linkedids, reconnected_at)
+    candidates = events_from_queue_log(queue_log_lines, lost_at - _SLACK, reconnected_at + _SLACK)
+    new = missing_events([*existing, *ended], candidates)
+    translator.absorb(new, alive_linkedids)
+    return [*ended, *new]
+
+
+def calls_in(events: Iterable[DomainEvent]) -> int:
+    """Distinct calls touched by ``events`` (the DataGap's ``calls_reconciled``)."""
+    return len({e.linkedid for e in events if isinstance(e, CallEvent)})
