@@ -76,7 +76,7 @@ async def throughput(repeat: int) -> tuple[int, float]:
         Translator(),
         bus=MemoryEventBus(),
         store=store,
-        live=LiveSync(MemoryLiveState(), clock),
+        live=LiveSync(MemoryLiveState()),
         clock=clock,
     )
     start = time.perf_counter()
@@ -130,7 +130,7 @@ async def latency(calls: int, speed: float) -> list[float]:
             Translator(),
             bus=MemoryEventBus(),
             store=MemoryCallEventStore(),
-            live=LiveSync(MemoryLiveState(), clock),
+            live=LiveSync(MemoryLiveState()),
             clock=clock,
             queue_log=QueueLogTail(Path(tmp) / "queue_log"),
         )

@@ -104,6 +104,8 @@ class LiveApplier(Protocol):
 
     async def resync(self, snapshot: QueueSnapshot) -> None: ...
 
+    async def tick(self, now: datetime) -> None: ...
+
 
 @dataclass(slots=True)
 class BridgeStats:
@@ -160,6 +162,7 @@ class Bridge:
         self._resync_lock = asyncio.Lock()
         self._resync_tasks: set[asyncio.Task[None]] = set()
         self._sessions = 0
+        self._alive: set[str] = set()
         self.on_event: Callable[[DomainEvent], Awaitable[None]] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -188,7 +191,12 @@ class Bridge:
             while quiet < idle_s:
                 await asyncio.sleep(0.05)
                 read = self.client.stats.messages
-                busy = read != seen or not self.client.queue.empty() or self._resync_lock.locked()
+                busy = (
+                    read != seen
+                    or not self.client.queue.empty()
+                    or self._resync_lock.locked()
+                    or bool(self._resync_tasks)
+                )
                 seen = read
                 quiet = 0.0 if busy else quiet + 0.05
 
@@ -268,7 +276,9 @@ class Bridge:
             self._spawn_resync(gap=True, at=item.last_at)
         return []
 
-    async def _emit(self, events: list[DomainEvent], *, reconciled: bool = False) -> int:
+    async def _emit(
+        self, events: list[DomainEvent], *, reconciled: bool = False
+    ) -> list[DomainEvent]:
         accepted: list[DomainEvent] = []
         for event in events:
             if isinstance(event, CallEvent):
@@ -283,7 +293,7 @@ class Bridge:
                         seen.add("answered")
             accepted.append(event)
         if not accepted:
-            return 0
+            return accepted
         self._prune()
         await self.store.append([to_stored(e) for e in accepted])
         for event in accepted:
@@ -297,7 +307,7 @@ class Bridge:
         self.stats.domain_events += len(accepted)
         if reconciled:
             self.stats.reconciled_events += len(accepted)
-        return len(accepted)
+        return accepted
 
     def _prune(self, keep: int = 200_000) -> None:
         while len(self._seen) > keep:
@@ -325,6 +335,10 @@ class Bridge:
                 return
             start, reason = self._gap_start, self._gap_reason
             self._gap_start = None
+            self._alive = {m.get("Linkedid") or "" for m in snapshot.channels}
+            # the translator ends the calls it tracked whose channels are gone (their queue
+            # outcome comes from queue_log below); calls it never knew are ended by us
+            await self._emit(self.translator.resync(self._alive, snapshot.at), reconciled=True)
             await self._end_vanished_calls(snapshot)
             before = self.stats.calls_reconciled
             await self._watch_gap(start, at)
@@ -376,7 +390,7 @@ class Bridge:
                         cause_text="ended while the AMI link was down (resync)",
                     )
                 )
-        self.stats.ended_by_resync += await self._emit(ended, reconciled=True)
+        self.stats.ended_by_resync += len(await self._emit(ended, reconciled=True))
 
     async def _watch_gap(self, start: datetime, end: datetime) -> None:
         """Watch every queue visit the gap may have touched.
@@ -416,6 +430,9 @@ class Bridge:
                 by_call.setdefault(event.linkedid, []).append(event)
         for callid, call_events in by_call.items():
             added = await self._emit(call_events, reconciled=True)
+            if added:
+                # calls still up: later AMI events must attach to what queue_log supplied
+                self.translator.absorb(added, self._alive)
             if added and not self._watch.get(callid):
                 self._watch[callid] = 1
                 self.stats.calls_reconciled += 1
@@ -429,6 +446,7 @@ class Bridge:
         next_resync = loop.time() + self.resync_interval_s
         while True:
             await asyncio.sleep(self.tail_interval_s)
+            await self.live.tick(self.clock.now())  # wrap-up ends without an AMI event
             if self._resync_lock.locked():
                 continue
             if loop.time() >= next_resync and self.client.connected:

@@ -203,7 +203,7 @@ async def run_simulation(
             Translator(),
             bus=MemoryEventBus(),
             store=store,
-            live=LiveSync(MemoryLiveState(), clock),
+            live=LiveSync(MemoryLiveState()),
             clock=clock,
             queue_log=QueueLogTail(base / "queue_log"),
             tail_interval_s=0.2,

@@ -61,7 +61,7 @@ async def _bridge(port: int, store: MemoryCallEventStore, login_timeout_s: float
         Translator(),
         bus=MemoryEventBus(),
         store=store,
-        live=LiveSync(MemoryLiveState(), CLOCK),
+        live=LiveSync(MemoryLiveState()),
         clock=CLOCK,
     )
     bridge.start()

@@ -65,7 +65,7 @@ async def test_replayed_trace_through_tcp_equals_offline_translation(trace: str)
             Translator(),
             bus=MemoryEventBus(),
             store=store,
-            live=LiveSync(MemoryLiveState(), CLOCK),
+            live=LiveSync(MemoryLiveState()),
             clock=CLOCK,
         )
         bridge.start()
