@@ -341,12 +341,13 @@ class Bridge:
             await self._emit(self.translator.resync(self._alive, snapshot.at), reconciled=True)
             await self._end_vanished_calls(snapshot)
             before = self.stats.calls_reconciled
-            await self._watch_gap(start, at)
+            await self._watch_gap()
             await self._tail_and_reconcile()
+            end = max(snapshot.at, start)  # state is known good again from the snapshot on
             gap_event = DataGap(
                 occurred_at=self.clock.now(),
                 start=start,
-                end=at,
+                end=end,
                 calls_reconciled=self.stats.calls_reconciled - before,
                 reason=reason,
             )
@@ -355,7 +356,7 @@ class Bridge:
             log.warning(
                 "bridge: data gap %s → %s (%s); %d calls reconciled from queue_log",
                 start.isoformat(),
-                at.isoformat(),
+                end.isoformat(),
                 reason,
                 gap_event.calls_reconciled,
             )
@@ -392,7 +393,7 @@ class Bridge:
                 )
         self.stats.ended_by_resync += len(await self._emit(ended, reconciled=True))
 
-    async def _watch_gap(self, start: datetime, end: datetime) -> None:
+    async def _watch_gap(self) -> None:
         """Watch every queue visit the gap may have touched.
 
         AMI carries no timestamps, and whatever sat unread in socket buffers when the link

@@ -26,6 +26,7 @@ class QueueLogTail:
         # callid → its ENTERQUEUE line / its last closing line (for O(1) outcome checks)
         self.entered: dict[str, str] = {}
         self.closed: dict[str, str] = {}
+        self._lock = asyncio.Lock()
 
     def read_new_blocking(self) -> list[str]:
         try:
@@ -56,4 +57,6 @@ class QueueLogTail:
         return new
 
     async def read_new(self) -> list[str]:
-        return await asyncio.get_running_loop().run_in_executor(None, self.read_new_blocking)
+        # one read at a time: two executor threads on the same offset would lose lines
+        async with self._lock:
+            return await asyncio.get_running_loop().run_in_executor(None, self.read_new_blocking)
