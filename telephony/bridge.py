@@ -413,7 +413,7 @@ class Bridge:
 
     def _finished(self, linkedid: str) -> bool:
         seen = self._seen.get(linkedid)
-        if not seen or "outcome" not in seen:
+        if not seen or not {"offered", "queued", "outcome"} <= seen:
             return False
         return "answered" not in seen or "completed" in seen
 
