@@ -104,3 +104,30 @@ def occupancy(
         interface: Ratio(busy.get(interface, 0.0), time.available_s)
         for interface, time in staffed.items()
     }
+
+
+@dataclass(frozen=True, slots=True)
+class RingStats:
+    """Ring attempts offered to one agent (RONA = ring no answer)."""
+
+    rang: int
+    answered: int
+    no_answer: int
+    canceled: int
+
+    @property
+    def answer_ratio(self) -> Ratio:
+        return Ratio(self.answered, self.rang)
+
+
+def ring_stats(records: Iterable[CallRecord]) -> dict[str, RingStats]:
+    """Per agent (interface, or member name when only queue_log knew it): ring outcomes."""
+    counts: dict[str, list[int]] = {}
+    for r in records:
+        for leg in r.legs:
+            c = counts.setdefault(leg.interface or leg.member_name, [0, 0, 0, 0])
+            c[0] += 1
+            index = {"answered": 1, "no_answer": 2, "canceled": 3}.get(leg.result)
+            if index is not None:
+                c[index] += 1
+    return {agent: RingStats(*c) for agent, c in sorted(counts.items())}

@@ -293,8 +293,7 @@ def compute(
 
 
 def _outcome(record: CallRecord, cfg: KpiSettings) -> CallOutcome:
-    record.short_abandon_s = cfg.short_abandon_s
-    return record.outcome
+    return record.outcome_with(cfg.short_abandon_s)
 
 
 def _callback_ratio(

@@ -124,16 +124,24 @@ class CallRecord:
 
     @property
     def outcome(self) -> CallOutcome:
+        return self.outcome_with(self.short_abandon_s)
+
+    def outcome_with(self, short_abandon_s: int) -> CallOutcome:
+        """The outcome under a given short-abandon threshold (KPI settings may differ)."""
         if self.answered:
             return CallOutcome.ANSWERED
         if self.abandoned:
             wait = self.wait_s or 0
-            short = wait < self.short_abandon_s
+            short = wait < short_abandon_s
             return CallOutcome.SHORT_ABANDON if short else CallOutcome.ABANDONED
         if self.exit_reason is not None:
             return _EXIT_OUTCOME[self.exit_reason]
         if self.ended_at is None:
             return CallOutcome.IN_PROGRESS
+        if self.queued:
+            # queued, ended, and no queue outcome known (e.g. lost in an AMI outage and not in
+            # queue_log): never silently counted as an IVR hang-up
+            return CallOutcome.QUEUE_EXIT_UNKNOWN
         if self.diversions:
             if self.diversion_offered:
                 return CallOutcome.DIVERTED_IVR

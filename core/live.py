@@ -372,9 +372,20 @@ class LiveReducer:
             s: [] for s in ("available", "ringing", "on_call", "wrapup", "paused", "unavailable")
         }
         logged_out: list[str] = []
+        members: list[dict[str, Any]] = []
         for agent in sorted(self.agents.values(), key=lambda a: a.interface):
             if queue in agent.queues:
-                by_state[self._agent_state(agent, queue)].append(agent.interface)
+                state = self._agent_state(agent, queue)
+                by_state[state].append(agent.interface)
+                members.append(
+                    {
+                        "interface": agent.interface,
+                        "member_name": agent.member_name,
+                        "state": state,
+                        "since": _iso(agent.since),
+                        "paused_reason": agent.paused.get(queue, "") if state == "paused" else "",
+                    }
+                )
             elif agent.interface in self.members_seen.get(queue, set()):
                 logged_out.append(agent.interface)
         oldest = entries[0].joined_at if entries else None
@@ -385,6 +396,7 @@ class LiveReducer:
             "longest_wait_s": waiting[0]["wait_s"] if waiting else 0,
             "longest_waiting_since": _iso(oldest),
             "agents": by_state,
+            "members": members,
             "logged_out": logged_out,
             "counts": {state: len(members) for state, members in by_state.items()},
             "as_of": _iso(now),

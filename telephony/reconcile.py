@@ -32,8 +32,12 @@ def after_reconnect(
     reconnected_at: datetime,
     existing: Iterable[DomainEvent],
 ) -> list[DomainEvent]:
+    # a departure still undecided when the link dropped is decided by queue_log, even if its
+    # ABANDON / EXITWITHTIMEOUT line is older than the moment the link was lost
+    undecided = translator.undecided_since()
+    since = min(lost_at, undecided) if undecided is not None else lost_at
     ended = translator.resync(alive_linkedids, reconnected_at)
-    candidates = events_from_queue_log(queue_log_lines, lost_at - _SLACK, reconnected_at + _SLACK)
+    candidates = events_from_queue_log(queue_log_lines, since - _SLACK, reconnected_at + _SLACK)
     new = missing_events([*existing, *ended], candidates)
     translator.absorb(new, alive_linkedids)
     return [*ended, *new]

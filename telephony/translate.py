@@ -157,6 +157,12 @@ class Translator(QueueTranslation):
                 self._resolve_hold(call, None, out)
         return out
 
+    def undecided_since(self) -> datetime | None:
+        """Receive time of the oldest undecided queue departure (abandon-vs-timeout hold), if
+        any: queue_log reconciliation after an outage must reach back to it."""
+        times = [c.hold.at for c in self._calls.values() if c.hold is not None]
+        return min(times) if times else None
+
     def resync(self, alive_linkedids: Collection[str], at: datetime) -> list[DomainEvent]:
         """After a reconnect: end every tracked call whose channels are gone (per
         CoreShowChannels). Its queue outcome is NOT guessed here — a pending abandon/leave hold

@@ -271,3 +271,10 @@ def test_whole_buffer_and_byte_by_byte_agree_on_arbitrary_bytes(
         return got, [*parser.take_issues(), *parser.close()]
 
     assert run([data]) == run([data[i : i + 1] for i in range(len(data))])
+
+
+def test_from_mapping_unfolds_panoramisk_style_lists() -> None:
+    folded = {"Event": "UserEvent", "Channel": ["PJSIP/pstn-1", "PJSIP/pstn-1"], "Queue": "q"}
+    msg = AmiMessage.from_mapping(folded)
+    assert msg.get_all("Channel") == ["PJSIP/pstn-1", "PJSIP/pstn-1"]
+    assert msg.headers[0] == ("Event", "UserEvent")

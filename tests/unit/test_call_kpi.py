@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.agent_time import StaffedTime, occupancy, staffed_time
+from core.agent_time import RingStats, StaffedTime, occupancy, ring_stats, staffed_time
 from core.call_kpi import (
     FORMULAS,
     CallKpis,
@@ -20,7 +20,7 @@ from core.call_kpi import (
     interval_start,
     kpis_from_events,
 )
-from core.call_records import CallRecord, build_call_records
+from core.call_records import CallOutcome, CallRecord, build_call_records
 from core.calls import (
     AgentLoggedIn,
     AgentLoggedOut,
@@ -159,6 +159,25 @@ def test_callback_after_abandon(callback_after: timedelta, expected: tuple[int, 
     k = compute(SAMPLE, callbacks=[(e.caller_number, e.ended_at + callback_after)])
     ratio = k.callback_after_abandon
     assert (ratio.numerator, ratio.denominator) == expected
+
+
+@pytest.mark.parametrize(
+    ("record", "outcome"),
+    [
+        (SAMPLE[0], CallOutcome.ANSWERED),
+        (SAMPLE[3], CallOutcome.SHORT_ABANDON),
+        (SAMPLE[4], CallOutcome.ABANDONED),
+        (SAMPLE[5], CallOutcome.TIMEOUT),
+        (SAMPLE[6], CallOutcome.EXIT_KEY),
+        (SAMPLE[7], CallOutcome.ONLINE),
+        (SAMPLE[8], CallOutcome.IVR_HANGUP),
+        (SAMPLE[9], CallOutcome.JOINEMPTY),
+        (_rec("Q", wait=None), CallOutcome.QUEUE_EXIT_UNKNOWN),  # queued, ended, nothing known
+        (CallRecord(linkedid="P", offered_at=T0), CallOutcome.IN_PROGRESS),
+    ],
+)
+def test_outcome_table(record: CallRecord, outcome: CallOutcome) -> None:
+    assert record.outcome is outcome
 
 
 def test_empty_groups_have_no_rates() -> None:
@@ -381,3 +400,20 @@ def test_every_formula_is_written_in_docs_kpi_md() -> None:
     for name, (version, formula) in FORMULAS.items():
         assert f"`{name}` v{version}" in section, name
         assert formula in section, name
+
+
+def test_ring_stats_per_agent() -> None:
+    timeout = build_call_records(trace_events("03-queue-timeout-to-voicemail")).values()
+    assert ring_stats(timeout) == {
+        "PJSIP/agent8001": RingStats(1, 0, 1, 0),
+        "PJSIP/agent8002": RingStats(1, 0, 1, 0),
+        "PJSIP/agent8003": RingStats(1, 0, 1, 0),
+    }
+    busy = ring_stats(build_call_records(trace_events("06-concurrent-20-calls")).values())
+    assert busy == {
+        "PJSIP/agent8001": RingStats(3, 3, 0, 0),
+        "PJSIP/agent8002": RingStats(4, 4, 0, 0),
+        "PJSIP/agent8003": RingStats(4, 3, 0, 1),
+        "PJSIP/agent8004": RingStats(5, 4, 0, 1),
+    }
+    assert busy["PJSIP/agent8003"].answer_ratio.exact == Fraction(3, 4)

@@ -10,7 +10,7 @@ from core.calls import CallEnded, CallOffered, CallQueued, DataGap
 from core.live import LiveReducer, LiveUpdate
 from core.live_snapshots import ChannelSnapshot, ChannelsSnapshot
 from telephony.ami_codec import AmiStreamParser
-from telephony.snapshots import ListCollector, queue_status_snapshots
+from telephony.snapshots import ListCollector, channels_snapshot, queue_status_snapshots
 from telephony.translate import Translator
 from tests.conftest import AMI_TRACES
 from tests.unit.trace_helpers import trace
@@ -77,6 +77,13 @@ def test_05_pause_call_and_resync_timeline() -> None:
         {"available": 2, "paused": 2},
         {"available": 1, "paused": 3},
         {"paused": 4},
+    ]
+    paused_all = [doc for label, doc in cps if label == "AgentPaused"][-1]
+    assert [(m["member_name"], m["state"], m["paused_reason"]) for m in paused_all["members"]] == [
+        ("Agent 8001", "paused", "lunch"),
+        ("Agent 8002", "paused", "training"),
+        ("Agent 8003", "paused", ""),
+        ("Agent 8004", "paused", "meeting"),
     ]
     snap = dict(cps)["snapshot 05-10"]
     assert snap["waiting_count"] == 1
@@ -219,3 +226,23 @@ def test_gap_marker_is_published() -> None:
     )
     store.write(reducer.apply(gap))
     assert store.get("system", "gap")["calls_reconciled"] == 3
+
+
+def test_core_show_channels_answers_become_snapshots() -> None:
+    lists = ListCollector()
+    done = [d for _, msg in trace("00-session").messages if (d := lists.feed(msg)) is not None]
+    by_id = dict(done)
+    at = trace("00-session").messages[-1][0]
+    assert channels_snapshot(by_id["00-9"], at).channels == ()  # idle system: ListItems 0
+    endpoints = [m.get("ObjectName") for m in by_id["00-10"]]
+    assert endpoints == ["agent8001", "agent8002", "agent8003", "agent8004", "pstn"]
+    live = {
+        "Event": "CoreShowChannel",
+        "Uniqueid": "1795241705.0",
+        "Linkedid": "1795241705.0",
+        "Channel": "PJSIP/pstn-00000000",
+        "Context": "hotline-queue",
+        "Duration": "00:01:05",
+    }
+    [channel] = channels_snapshot([live], at).channels
+    assert (channel.linkedid, channel.duration_s) == ("1795241705.0", 65)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,11 +15,12 @@ from core.call_reconcile import missing_events
 from core.call_records import build_call_records
 from core.calls import CallOffered, CallQueued
 from core.events import DomainEvent
-from telephony.reconcile import after_reconnect
+from telephony.ami_codec import AmiMessage
+from telephony.reconcile import after_reconnect, calls_in
 from telephony.trace_replay import Trace
 from telephony.translate import Translator
 from tests.conftest import AMI_TRACES
-from tests.unit.trace_helpers import trace, trace_events
+from tests.unit.trace_helpers import describe, trace, trace_events
 
 NAME = "06-concurrent-20-calls"
 
@@ -117,3 +118,51 @@ def test_missing_events_counts_per_member() -> None:
     assert missing_events([q], [q]) == []
     assert missing_events([q], [q, again]) == [again]  # a second visit is kept
     assert missing_events([], [q]) == [q]
+
+
+def test_departure_undecided_when_the_link_dropped_is_decided_by_queue_log() -> None:
+    """QueueCallerAbandon received, link lost 3 s later before Hangup/QUEUESTATUS came."""
+    t0 = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
+    caller = {"Uniqueid": "1795240800.1", "Linkedid": "1795240800.1", "Channel": "PJSIP/pstn-9"}
+
+    def msg(event: str, **fields: str) -> AmiMessage:
+        return AmiMessage((("Event", event), *caller.items(), *fields.items()))
+
+    translator = Translator()
+    log: list[DomainEvent] = []
+    for seconds, m in [
+        (0, msg("Newchannel", Context="from-pstn", Exten="12345", CallerIDNum="13800000000")),
+        (1, msg("QueueCallerJoin", Context="hotline-queue", Queue="hotline", Position="1")),
+        (
+            30,
+            msg(
+                "QueueCallerAbandon",
+                Queue="hotline",
+                Position="1",
+                OriginalPosition="1",
+                HoldTime="29",
+            ),
+        ),
+    ]:
+        log += translator.feed(m, t0 + timedelta(seconds=seconds))
+    epoch = int(t0.timestamp())
+    queue_log = [
+        f"{epoch + 1}|1795240800.1|hotline|NONE|ENTERQUEUE||13800000000|1",
+        f"{epoch + 30}|1795240800.1|hotline|NONE|ABANDON|1|1|29",
+    ]
+    log += after_reconnect(
+        translator,
+        alive_linkedids=set(),
+        queue_log_lines=queue_log,
+        lost_at=t0 + timedelta(seconds=33),
+        reconnected_at=t0 + timedelta(seconds=40),
+        existing=log,
+    )
+    assert [describe(e) for e in log] == [
+        "1795240800.1 CallOffered 13800000000 -> 12345",
+        "1795240800.1 CallQueued hotline pos=1 count=0",
+        "1795240800.1 CallEnded cause=-1",
+        "1795240800.1 CallAbandoned pos=1 orig=1 wait=29",
+    ]
+    assert calls_in(log) == 1
+    assert translator.active_calls == []
