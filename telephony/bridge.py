@@ -457,6 +457,34 @@ class Bridge:
                 async with self._resync_lock:
                     await self._tail_and_reconcile()
 
+    def health(self) -> dict[str, object]:
+        """What happened on the link and in the bridge, for logs and the health page."""
+        c, b = self.client.stats, self.stats
+        return {
+            "connected": self.client.connected,
+            "sessions": c.sessions,
+            "disconnects": c.disconnects,
+            "connect_failures": c.connect_failures,
+            "login_timeouts": c.login_timeouts,
+            "login_refusals": c.login_refusals,
+            "ping_timeouts": c.ping_timeouts,
+            "ami_messages": c.messages,
+            "wire_issues": dict(c.issues),
+            "overflow_dropped": c.overflow_dropped,
+            "unknown_events": dict(self.translator.unknown_events),
+            "domain_events": b.domain_events,
+            "duplicates_suppressed": b.duplicates_suppressed,
+            "reconciled_events": b.reconciled_events,
+            "calls_reconciled": b.calls_reconciled,
+            "abandons_corrected": b.abandons_corrected,
+            "resyncs": b.resyncs,
+            "resync_failures": b.resync_failures,
+            "consumer_errors": b.consumer_errors,
+            "gaps": [g.to_dict() for g in b.gaps[-10:]],
+            "watched_calls": len(self._watch),
+            "recent_problems": [*c.problems[-10:], *b.problems[-10:]],
+        }
+
     async def reconcile_now(self) -> None:
         """Tail queue_log and reconcile watched calls now (e.g. before reporting KPIs)."""
         async with self._resync_lock:

@@ -112,7 +112,13 @@ async def test_bad_frames_are_reported_and_the_call_after_them_is_translated(
     assert [e.linkedid for e in offered] == ["1795241890.13"]
     assert any(isinstance(e, CallDiverted) and e.target is DiversionTarget.ONLINE for e in events)
     assert any(isinstance(e, CallEnded) for e in events)
-    assert any("non-UTF-8" in p or "invalid_utf8" in p for p in bridge.client.stats.problems)
+    health = bridge.health()
+    assert health["wire_issues"] == issues
+    assert health["unknown_events"] == {"FooBarFromTheFuture": 1}
+    problems = health["recent_problems"]
+    assert isinstance(problems, list)
+    assert any("invalid_utf8" in p for p in problems)
+    assert any("truncated_message" in p for p in problems)
 
 
 async def test_asterisk_that_never_answers_login_is_retried_with_a_clear_log(
