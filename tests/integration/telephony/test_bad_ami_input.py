@@ -192,3 +192,18 @@ async def test_full_consumer_queue_drops_are_counted_and_marked(flood_server: Fa
     assert isinstance(marker, Overflowed)
     assert marker.dropped == client.stats.overflow_dropped
     assert len(kept) + marker.dropped == 200
+
+
+async def test_nothing_listening_is_retried_with_backoff_and_stop_leaves_no_task(
+    store: MemoryCallEventStore,
+) -> None:
+    probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = probe.sockets[0].getsockname()[1]
+    probe.close()
+    await probe.wait_closed()  # the port is now closed: connection refused
+    bridge = await _bridge(port, store)
+    await eventually(lambda: bridge.client.stats.connect_failures >= 3)
+    assert not bridge.client.connected
+    assert f"connect to 127.0.0.1:{port} failed" in bridge.client.stats.problems[-1]
+    await bridge.stop()
+    assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
