@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hotline.commands.asr",
     "hotline.commands.extract",
     "hotline.commands.ivr",
+    "hotline.commands.simulate",
 )
 
 

@@ -48,6 +48,11 @@ class AmiSettings(BaseModel):
     queue_log_path: Path | None = None
     resync_interval_s: float = 60.0
     ping_interval_s: float = 10.0
+    auth: Literal["plain", "md5"] = "md5"  # md5: Challenge/Key, the secret never crosses the wire
+    login_timeout_s: float = 5.0
+    action_timeout_s: float = 10.0
+    queue_maxsize: int = 10_000  # bridge consumer queue; overflow → counted + data-gap marker
+    queue: str = "hotline"
 
 
 class AsrSettings(BaseModel):

@@ -1,0 +1,77 @@
+"""AMI wire pieces shaped like Asterisk 22.10.1 (``../shared/ami-traces``): channel snapshots
+in Asterisk's header order, and message framing (``Key: value\\r\\n`` … blank line)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Headers = list[tuple[str, str]]
+
+STATE_DESC = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up"}
+CAUSE_TXT = {0: "Unknown", 16: "Normal Clearing", 19: "No user responding"}
+
+
+@dataclass(slots=True)
+class Chan:
+    """One channel as Asterisk's channel snapshot shows it."""
+
+    name: str
+    uniqueid: str
+    linkedid: str
+    cid_num: str
+    cid_name: str
+    context: str
+    exten: str
+    priority: int = 1
+    state: int = 4
+    conn_num: str = "<unknown>"
+    conn_name: str = "<unknown>"
+
+    def snapshot(self, prefix: str = "") -> Headers:
+        p = prefix
+        return [
+            (f"{p}Channel", self.name),
+            (f"{p}ChannelState", str(self.state)),
+            (f"{p}ChannelStateDesc", STATE_DESC.get(self.state, "Unknown")),
+            (f"{p}CallerIDNum", self.cid_num),
+            (f"{p}CallerIDName", self.cid_name),
+            (f"{p}ConnectedLineNum", self.conn_num),
+            (f"{p}ConnectedLineName", self.conn_name),
+            (f"{p}Language", "en"),
+            (f"{p}AccountCode", ""),
+            (f"{p}Context", self.context),
+            (f"{p}Exten", self.exten),
+            (f"{p}Priority", str(self.priority)),
+            (f"{p}Uniqueid", self.uniqueid),
+            (f"{p}Linkedid", self.linkedid),
+        ]
+
+
+def frame(headers: Headers) -> str:
+    return "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
+
+
+def event(name: str, privilege: str | None, *parts: Headers) -> str:
+    headers: Headers = [("Event", name)]
+    if privilege is not None:
+        headers.append(("Privilege", privilege))
+    for part in parts:
+        headers.extend(part)
+    return frame(headers)
+
+
+def response(action_id: str | None, status: str = "Success", **fields: str) -> str:
+    headers: Headers = [("Response", status)]
+    if action_id is not None:
+        headers.append(("ActionID", action_id))
+    headers.extend((k, v) for k, v in fields.items())
+    return frame(headers)
+
+
+def parse_action(block: str) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for line in block.split("\r\n"):
+        key, sep, value = line.partition(":")
+        if sep:
+            pairs.append((key.strip(), value.strip()))
+    return pairs
