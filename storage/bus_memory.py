@@ -31,9 +31,9 @@ class InMemoryEventBus:
                 box.offer(message)
 
     @asynccontextmanager
-    async def subscribe(self, *patterns: str, maxsize: int = 1000) -> AsyncIterator[
-        AsyncIterator[BusMessage]
-    ]:
+    async def subscribe(
+        self, *patterns: str, maxsize: int = 1000
+    ) -> AsyncIterator[AsyncIterator[BusMessage]]:
         validate_patterns(patterns)
         box = Mailbox(patterns, maxsize)
         self._mailboxes.add(box)

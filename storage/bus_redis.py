@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-
 from core.ports import JSON, BusMessage
 from storage.bus_common import Mailbox, topic_matches, validate_patterns
 from storage.redis_common import (
@@ -158,9 +157,9 @@ class RedisEventBus:
                 raise
 
     @asynccontextmanager
-    async def subscribe(self, *patterns: str, maxsize: int = 1000) -> AsyncIterator[
-        AsyncIterator[BusMessage]
-    ]:
+    async def subscribe(
+        self, *patterns: str, maxsize: int = 1000
+    ) -> AsyncIterator[AsyncIterator[BusMessage]]:
         validate_patterns(patterns)
         if self._closed:
             raise RuntimeError("event bus is closed")

@@ -71,9 +71,7 @@ class RedisLiveState:
     async def all(self, namespace: str) -> dict[str, dict[str, JSON]]:
         with redis_errors(self._url):
             raw = await self._client.hgetall(self._key(namespace))
-        return {
-            (k.decode() if isinstance(k, bytes) else str(k)): _load(v) for k, v in raw.items()
-        }
+        return {(k.decode() if isinstance(k, bytes) else str(k)): _load(v) for k, v in raw.items()}
 
     async def clear(self, namespace: str) -> None:
         with redis_errors(self._url):

@@ -47,7 +47,7 @@ async def test_put_replaces_whole_document(live: LiveState) -> None:
     [
         (None, {"state": "busy"}, {"state": "busy"}),
         ({"state": "idle", "calls": 1}, {"state": "busy"}, {"state": "busy", "calls": 1}),
-        ({"s": "idle"}, {"paused": True, "why": "午餐"}, {"s": "idle", "paused": True, "why": "午餐"}),
+        ({"s": 1}, {"paused": True, "why": "午餐"}, {"s": 1, "paused": True, "why": "午餐"}),
         ({"l": [1, 2]}, {"l": []}, {"l": []}),
     ],
 )
