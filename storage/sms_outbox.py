@@ -60,4 +60,7 @@ class OutboxSmsGateway:
         query = select(SmsOutboxRow).order_by(SmsOutboxRow.created_at.desc()).limit(limit)
         async with self._sessions() as session:
             rows = (await session.scalars(query)).all()
-        return [(r.id, OutgoingSms(to=r.to_number, body=r.body, call_id=r.call_id), r.status) for r in rows]
+        return [
+            (r.id, OutgoingSms(to=r.to_number, body=r.body, call_id=r.call_id), r.status)
+            for r in rows
+        ]

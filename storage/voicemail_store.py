@@ -39,9 +39,7 @@ class SqlVoicemailStore:
         async with self._sessions.begin() as session:
             row = await session.scalar(select(VoicemailRow).where(VoicemailRow.call_id == call_id))
             if row is None:
-                raise NotFoundError(
-                    f"no voicemail for call {call_id}", code="voicemail.not_found"
-                )
+                raise NotFoundError(f"no voicemail for call {call_id}", code="voicemail.not_found")
             row.work_order_id = work_order_id
             row.status = "drafted"
 
