@@ -4,6 +4,7 @@ the async engine (run_sync); the ``alembic`` CLI path opens its own async engine
 from __future__ import annotations
 
 import asyncio
+
 from alembic import context
 from sqlalchemy.engine import Connection
 

@@ -64,11 +64,15 @@ def test_mapping_covers_every_entity_field_and_column() -> None:
 async def test_full_order_roundtrips_exactly(repo: SqlWorkOrderRepository) -> None:
     order = run(draft(T0), full_life_steps("u-water", "u-housing"), T0, timedelta(hours=1))
     order = dataclasses.replace(order, flags=frozenset({"returned_twice", "dissatisfied"}))
-    assert order.returns and order.contacts and order.reply and order.visit
+    assert order.returns
+    assert order.contacts
+    assert order.reply
+    assert order.visit
     await repo.add(order, [record(order)])
     got = await repo.get(order.id)
     assert got == order
-    assert got is not None and got.deadlines.reply_due is not None
+    assert got is not None
+    assert got.deadlines.reply_due is not None
     assert got.deadlines.reply_due.tzinfo is not None
     assert await repo.get("missing") is None
 
@@ -159,7 +163,6 @@ async def populated(repo: SqlWorkOrderRepository) -> dict[str, WorkOrder]:
         ),
         (OrderQuery(overdue_at=T0 + timedelta(hours=3)), []),
         (OrderQuery(overdue_at=T0 + timedelta(hours=3, seconds=1)), ["a"]),
-        
         (OrderQuery(limit=2), ["d", "c"]),
         (OrderQuery(limit=2, offset=2), ["b", "a"]),
     ],
