@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from core.dispatch import DispatchPlan
 from core.sla import SlaClass
 from core.work_order_model import (
     ContactMethod,
@@ -63,6 +64,15 @@ class Dispatch(Command):
     assisting_units: tuple[str, ...] = ()
     copy_units: tuple[str, ...] = ()
     note: str = ""
+
+    @classmethod
+    def from_plan(cls, plan: DispatchPlan, note: str = "") -> Dispatch:
+        return cls(
+            lead_unit=plan.lead_unit,
+            assisting_units=plan.assisting_units,
+            copy_units=plan.copy_units,
+            note=note,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -109,7 +109,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_rows(Action.DISPUTE_RETURN, (S.RETURNED,), S.DISPATCHED, DESK),
     Transition(Action.RECORD_CONTACT, S.SIGNED, S.IN_PROGRESS, UNIT, True),
     Transition(Action.RECORD_CONTACT, S.IN_PROGRESS, None, UNIT, True),
-    *_rows(Action.REPLY, _HANDLING, S.REPLIED, UNIT, lead=True),
+    # A reply needs a contact, and recording one moves signed → in_progress.
+    Transition(Action.REPLY, S.IN_PROGRESS, S.REPLIED, UNIT, True),
+    # → dissatisfied instead of visited when the rating is 不满意 (decided by handle()).
     *_rows(Action.RETURN_VISIT, (S.REPLIED,), S.VISITED, INTAKE),
     Transition(Action.CLOSE, S.VISITED, S.CLOSED, HOTLINE),
     Transition(Action.CLOSE, S.REPLIED, S.CLOSED, APPROVERS),

@@ -1,0 +1,163 @@
+"""The one catalogue of user-facing Chinese text, keyed by stable error code.
+
+``message_for(code, details)`` fills ``{placeholders}`` from the error's details; a missing
+placeholder is left visible instead of failing. Labels for statuses, actions and enums used in
+UIs and reports live here too, so wording changes in one place.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from core.work_order_model import (
+    AppealType,
+    OutOfScopeReason,
+    WorkOrderStatus,
+)
+from core.work_order_rules import Action, Role
+
+MESSAGES: Mapping[str, str] = {
+    # generic (core.errors base classes)
+    "domain.error": "操作未能完成。",
+    "not_found": "未找到相应记录。",
+    "conflict": "操作与当前状态冲突，请刷新后重试。",
+    "validation.invalid": "提交的内容不符合要求：{message}",
+    "auth.forbidden": "您没有执行该操作的权限。",
+    "auth.unauthenticated": "请先登录。",
+    "auth.unit_required": "承办单位用户必须关联所属单位。",
+    "external.unavailable": "外部服务暂时不可用，请稍后重试。",
+    # work orders
+    "work_order.not_found": "未找到该工单。",
+    "work_order.invalid_transition": "工单当前状态为“{status}”，不能执行“{action}”。",
+    "work_order.forbidden": "您的角色不能对该工单执行“{action}”。",
+    "work_order.not_lead_unit": "只有主办单位可以执行该操作。",
+    "work_order.reply_without_contact": "答复前须先与诉求人联系并登记联系记录，否则视为虚假答复。",
+    "work_order.answer_requires_consultation": "只有咨询类诉求可以当场答复办结。",
+    "work_order.field_required": "请填写必填项：{fields}",
+    "work_order.extension_pending": "已有延期申请待审批。",
+    "work_order.no_extension": "没有待审批的延期申请。",
+    "work_order.extension_limit": "延期天数超出规定（累计不超过 {max} 个工作日）。",
+    "work_order.merge_self": "工单不能并入自身。",
+    "work_order.unknown_command": "不支持的工单操作。",
+    # units and dispatch
+    "unit.not_found": "未找到承办单位（{code}）。",
+    "unit.duplicate": "承办单位编码重复（{code}）。",
+    "unit.utility_not_found": "未找到对应的水电气热服务单位。",
+    "category.not_found": "未找到诉求分类（{code}）。",
+    "dispatch.lead_required": "派单须指定一个主办单位。",
+    "dispatch.territory_invalid": "属地单位必须是街道（镇）或区县政府（{code}）。",
+    # calendar and SLA
+    "calendar.error": "工作日历出错：{message}",
+    "calendar.year_unsupported": "缺少 {year} 年的法定节假日数据，无法计算办理时限。",
+    "calendar.override_invalid": "工作日历调整文件 {file} 第 {line} 行有误：{problem}",
+    "calendar.override_unreadable": "无法读取工作日历调整文件 {file}。",
+    "calendar.no_working_day": "工作日历数据异常：长时间没有工作日。",
+    "calendar.working_hours_invalid": "工作时间配置有误。",
+    "sla.policy_invalid": "办理时限配置有误：{message}",
+    # escalation and KPIs
+    "escalation.config_invalid": "督办预警配置有误：{message}",
+    "kpi.period_invalid": "统计周期有误：开始时间须早于结束时间。",
+    "kpi.weights_invalid": "三率权重须为非负数且合计为 1。",
+}
+
+STATUS_LABELS: Mapping[WorkOrderStatus, str] = {
+    WorkOrderStatus.DRAFT: "草稿",
+    WorkOrderStatus.ACCEPTED: "已受理",
+    WorkOrderStatus.DISPATCHED: "已派单",
+    WorkOrderStatus.SIGNED: "已签收",
+    WorkOrderStatus.IN_PROGRESS: "办理中",
+    WorkOrderStatus.RETURNED: "已退单",
+    WorkOrderStatus.REPLIED: "已答复",
+    WorkOrderStatus.VISITED: "已回访",
+    WorkOrderStatus.DISSATISFIED: "回访不满意",
+    WorkOrderStatus.EXCLUSION_REQUESTED: "核减待审",
+    WorkOrderStatus.CLOSED: "已办结",
+    WorkOrderStatus.MERGED: "已并案",
+    WorkOrderStatus.HANDED_OVER: "已转联动",
+    WorkOrderStatus.REFUSED: "不予受理",
+}
+
+ACTION_LABELS: Mapping[Action, str] = {
+    Action.ACCEPT: "受理",
+    Action.ANSWER_AT_INTAKE: "直接答复",
+    Action.HAND_OVER: "转联动",
+    Action.REFUSE: "不予受理",
+    Action.DISPATCH: "派单",
+    Action.SIGN: "签收",
+    Action.RETURN: "退单",
+    Action.DISPUTE_RETURN: "退单驳回",
+    Action.RECORD_CONTACT: "联系诉求人",
+    Action.REPLY: "答复",
+    Action.RETURN_VISIT: "回访",
+    Action.CLOSE: "办结",
+    Action.REQUEST_EXTENSION: "申请延期",
+    Action.APPROVE_EXTENSION: "批准延期",
+    Action.REJECT_EXTENSION: "驳回延期",
+    Action.URGE: "催办",
+    Action.MERGE: "并案",
+    Action.RE_HANDLE: "重办",
+    Action.REQUEST_EXCLUSION: "申请核减",
+    Action.APPROVE_EXCLUSION: "批准核减",
+    Action.REJECT_EXCLUSION: "驳回核减",
+}
+
+ROLE_LABELS: Mapping[Role, str] = {
+    Role.AGENT: "话务员",
+    Role.DISPATCHER: "派单员",
+    Role.SUPERVISOR: "班长（督办）",
+    Role.TRAINER: "质检培训",
+    Role.UNIT_USER: "承办单位",
+    Role.ADMIN: "管理员",
+}
+
+OUT_OF_SCOPE_LABELS: Mapping[OutOfScopeReason, str] = {
+    OutOfScopeReason.LITIGATION: "应通过诉讼程序解决的事项",
+    OutOfScopeReason.ARBITRATION: "应通过仲裁解决的事项",
+    OutOfScopeReason.DISCIPLINE_INSPECTION: "属于纪检监察机关受理的事项",
+    OutOfScopeReason.ADMINISTRATIVE_RECONSIDERATION: "应通过行政复议解决的事项",
+    OutOfScopeReason.INFORMATION_DISCLOSURE: "政府信息公开申请",
+    OutOfScopeReason.PETITION: "已进入信访程序的事项",
+    OutOfScopeReason.SECRETS: "涉及国家秘密、商业秘密的事项",
+    OutOfScopeReason.PERSONAL_PRIVACY: "涉及个人隐私的事项",
+    OutOfScopeReason.AGAINST_PUBLIC_ORDER: "违背社会公序良俗的诉求",
+}
+
+APPEAL_TYPE_LABELS: Mapping[AppealType, str] = {t: t.value for t in AppealType}
+
+
+class _Keep(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def message_for(code: str, details: Mapping[str, Any] | None = None, message: str = "") -> str:
+    """Chinese text for ``code``; the most specific known prefix wins (``a.b.c`` → ``a.b``)."""
+    template = None
+    parts = code.split(".")
+    while parts and template is None:
+        template = MESSAGES.get(".".join(parts))
+        parts.pop()
+    if template is None:
+        template = MESSAGES["domain.error"]
+    values = _Keep({k: _text(v) for k, v in (details or {}).items()})
+    values.setdefault("message", message)
+    if "action" in values:
+        values["action"] = _label(values["action"], Action, ACTION_LABELS)
+    if "status" in values:
+        values["status"] = _label(values["status"], WorkOrderStatus, STATUS_LABELS)
+    return string.Formatter().vformat(template, (), values)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def _label(value: str, enum: Any, labels: Mapping[Any, str]) -> str:
+    try:
+        return labels[enum(value)]
+    except (ValueError, KeyError):
+        return value
