@@ -21,12 +21,13 @@ class Division:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unit:
-    """承办单位. ``kind``: district (区政府), street (街道办/镇), department (市级部门),
-    utility (水电气热 company)."""
+    """承办单位. ``kind`` is a :class:`core.dispatch.UnitKind` value (district_gov, street,
+    department, utility, enterprise_liaison); ``district`` its district name ("" = city-wide)."""
 
     id: str
     name: str
     kind: str
+    district: str = ""
     division_code: str | None = None
     parent_id: str | None = None
     duty_phone: str | None = None
@@ -44,10 +45,14 @@ class Category:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Responsibility:
-    unit_id: str
+    """责任清单 row (as in ``core/reference/responsibilities.csv``): ``territory`` is a district
+    name or ``*``; ``unit_ref`` a unit id or ``@street`` / ``@district`` (属地)."""
+
     category_code: str
-    division_code: str | None = None
-    note: str = ""
+    territory: str
+    unit_ref: str
+    role: str  # lead | assist | copy
+    basis: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

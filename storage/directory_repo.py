@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.directory import Category, Division, Responsibility, Unit, User
@@ -25,6 +25,7 @@ def _unit(r: UnitRow) -> Unit:
         id=r.id,
         name=r.name,
         kind=r.kind,
+        district=r.district,
         division_code=r.division_code,
         parent_id=r.parent_id,
         duty_phone=r.duty_phone,
@@ -80,18 +81,19 @@ class SqlDirectoryRepository:
             rows = (await session.scalars(select(CategoryRow).order_by(CategoryRow.code))).all()
             return [_category(r) for r in rows]
 
-    async def list_responsibilities(self, unit_id: str | None = None) -> list[Responsibility]:
+    async def list_responsibilities(self, unit_ref: str | None = None) -> list[Responsibility]:
         query = select(ResponsibilityRow).order_by(ResponsibilityRow.id)
-        if unit_id is not None:
-            query = query.where(ResponsibilityRow.unit_id == unit_id)
+        if unit_ref is not None:
+            query = query.where(ResponsibilityRow.unit_ref == unit_ref)
         async with self._sessions() as session:
             rows = (await session.scalars(query)).all()
         return [
             Responsibility(
-                unit_id=r.unit_id,
                 category_code=r.category_code,
-                division_code=r.division_code,
-                note=r.note,
+                territory=r.territory,
+                unit_ref=r.unit_ref,
+                role=r.role,
+                basis=r.basis,
             )
             for r in rows
         ]
@@ -114,13 +116,28 @@ class SqlDirectoryRepository:
 
     # -- writes (seeding, admin) -----------------------------------------------------------
     async def save_divisions(self, divisions: Sequence[Division]) -> None:
+        """Insert new divisions in bulk and update changed ones (thousands of rows: no merge)."""
         # Parents first so the self-referencing foreign key holds at every insert.
-        order = {"district": 0, "street": 1, "community": 2}
+        rank = {"district": 0, "street": 1, "community": 2}
+        wanted = sorted(divisions, key=lambda d: (rank.get(d.level, 3), d.code))
         async with self._sessions.begin() as session:
-            for d in sorted(divisions, key=lambda d: (order.get(d.level, 3), d.code)):
-                await session.merge(
-                    DivisionRow(code=d.code, name=d.name, level=d.level, parent_code=d.parent_code)
-                )
+            rows = (await session.execute(select(DivisionRow))).scalars().all()
+            existing = {r.code: (r.name, r.level, r.parent_code) for r in rows}
+            fresh = [
+                {"code": d.code, "name": d.name, "level": d.level, "parent_code": d.parent_code}
+                for d in wanted
+                if d.code not in existing
+            ]
+            if fresh:
+                await session.execute(insert(DivisionRow), fresh)
+            for d in wanted:
+                old = existing.get(d.code)
+                if old is not None and old != (d.name, d.level, d.parent_code):
+                    await session.execute(
+                        update(DivisionRow)
+                        .where(DivisionRow.code == d.code)
+                        .values(name=d.name, level=d.level, parent_code=d.parent_code)
+                    )
 
     async def save_units(self, units: Sequence[Unit]) -> None:
         async with self._sessions.begin() as session:
@@ -138,6 +155,7 @@ class SqlDirectoryRepository:
                             id=u.id,
                             name=u.name,
                             kind=u.kind,
+                            district=u.district,
                             division_code=u.division_code,
                             parent_id=u.parent_id,
                             duty_phone=u.duty_phone,
@@ -166,10 +184,11 @@ class SqlDirectoryRepository:
             await session.execute(delete(ResponsibilityRow))
             session.add_all(
                 ResponsibilityRow(
-                    unit_id=r.unit_id,
                     category_code=r.category_code,
-                    division_code=r.division_code,
-                    note=r.note,
+                    territory=r.territory,
+                    unit_ref=r.unit_ref,
+                    role=r.role,
+                    basis=r.basis,
                 )
                 for r in rows
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.column_types import UtcDateTime
@@ -29,7 +29,8 @@ class UnitRow(Base):
     __tablename__ = "units"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))  # district | street | department | utility
+    kind: Mapped[str] = mapped_column(String(32))  # core.dispatch.UnitKind values
+    district: Mapped[str] = mapped_column(String(64), default="", index=True)
     division_code: Mapped[str | None] = mapped_column(
         ForeignKey("divisions.code"), index=True, default=None
     )
@@ -50,15 +51,18 @@ class CategoryRow(Base):
 
 
 class ResponsibilityRow(Base):
-    """责任清单 row: this unit handles this category (in this territory, if set)."""
+    """责任清单 row: for this category in this territory (district name or ``*``), this unit
+    (an id, or ``@street``/``@district`` = the place's street office / district government)
+    takes this role (lead/assist/copy)."""
 
     __tablename__ = "responsibilities"
-    __table_args__ = (UniqueConstraint("unit_id", "category_code", "division_code"),)
+    __table_args__ = (UniqueConstraint("category_code", "territory", "unit_ref"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
     category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"), index=True)
-    division_code: Mapped[str | None] = mapped_column(ForeignKey("divisions.code"), default=None)
-    note: Mapped[str] = mapped_column(String(256), default="")
+    territory: Mapped[str] = mapped_column(String(64), default="*")
+    unit_ref: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    basis: Mapped[str] = mapped_column(Text, default="")
 
 
 class UserRow(Base):
