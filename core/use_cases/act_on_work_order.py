@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
-from core.errors import NotFoundError, ValidationError
+from core.errors import ConflictError, NotFoundError, ValidationError
 from core.ports import Clock, EventBus
+from core.privacy import Viewer
 from core.use_cases.ports import DirectoryRepository, WorkOrderRepository
 from core.use_cases.publishing import publish_all
 from core.use_cases.records import command_payload, transition_record
+from core.use_cases.view_work_orders import OrderView, ViewWorkOrders
 from core.use_cases.visibility import require_visible
 from core.work_order import Accept, Command, Dispatch, HandlingContext, Merge, handle
 from core.work_order_model import WorkOrder
@@ -23,7 +25,9 @@ class ActOnWorkOrder:
         bus: EventBus,
         clock: Clock,
         ctx: HandlingContext,
+        presenter: ViewWorkOrders,
     ) -> None:
+        self._presenter = presenter
         self._orders = orders
         self._directory = directory
         self._bus = bus
@@ -32,18 +36,26 @@ class ActOnWorkOrder:
 
     async def execute(
         self,
-        actor: Actor,
+        viewer: Viewer,
         order_id: str,
-        command: Command,
+        *commands: Command,
         expected_version: int | None = None,
-    ) -> WorkOrder:
+    ) -> OrderView:
+        """Apply ``commands`` in order (each is its own audited transition) and return the
+        order as ``viewer`` may see it."""
+        actor = viewer.actor
         order = require_visible(await self._orders.get(order_id), order_id, actor)
         if expected_version is not None and expected_version != order.version:
-            raise ValidationError(
+            raise ConflictError(
                 f"the order is at version {order.version}, not {expected_version}: reload it",
                 code="work_order.stale",
                 details={"version": order.version, "expected": expected_version},
             )
+        for command in commands:
+            order = await self._apply(actor, order, command)
+        return await self._presenter.present(viewer, order, purpose="act")
+
+    async def _apply(self, actor: Actor, order: WorkOrder, command: Command) -> WorkOrder:
         command = await self._checked_references(actor, command)
         now = self._clock.now()
         updated, events = handle(order, command, actor, now, self._ctx)

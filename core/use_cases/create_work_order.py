@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 from core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from core.ports import Clock, EventBus
+from core.privacy import Viewer
 from core.sla import SlaClass
 from core.use_cases.ports import (
     DirectoryRepository,
@@ -18,6 +19,7 @@ from core.use_cases.ports import (
 )
 from core.use_cases.publishing import publish_all
 from core.use_cases.records import command_payload, transition_record
+from core.use_cases.view_work_orders import OrderView, ViewWorkOrders
 from core.work_order import Accept, HandlingContext, handle
 from core.work_order_events import WorkOrderEvent
 from core.work_order_model import AppealType, Appellant, Channel, WorkOrder, WorkOrderStatus
@@ -63,7 +65,9 @@ class CreateWorkOrder:
         bus: EventBus,
         clock: Clock,
         ctx: HandlingContext,
+        presenter: ViewWorkOrders,
     ) -> None:
+        self._presenter = presenter
         self._orders = orders
         self._directory = directory
         self._bus = bus
@@ -71,10 +75,16 @@ class CreateWorkOrder:
         self._ctx = ctx
 
     async def execute(
-        self, actor: Actor, data: NewWorkOrder, idempotency_key: str | None = None
+        self, viewer: Viewer, data: NewWorkOrder, idempotency_key: str | None = None
+    ) -> tuple[OrderView, bool]:
+        """Return (order as the viewer sees it, created). With a key this user already used
+        for the same request, the first order is returned and ``created`` is False."""
+        order, created = await self._create(viewer.actor, data, idempotency_key)
+        return await self._presenter.present(viewer, order, purpose="create"), created
+
+    async def _create(
+        self, actor: Actor, data: NewWorkOrder, idempotency_key: str | None
     ) -> tuple[WorkOrder, bool]:
-        """Return (order, created). With a key already used by this user for the same
-        request, the first order is returned and ``created`` is False."""
         if actor.role not in CREATORS:
             raise PermissionDeniedError(
                 f"role {actor.role.value} may not create work orders",
@@ -176,7 +186,7 @@ class CreateWorkOrder:
                 raise
             return existing, False
         await publish_all(self._bus, events)
-        return replace(order), True
+        return order, True
 
     async def _replay(self, actor: Actor, key: str, fingerprint: str) -> WorkOrder | None:
         record = await self._orders.find_idempotent(actor.user_id, key)

@@ -9,6 +9,7 @@ from core.errors import NotFoundError, PermissionDeniedError
 from core.ports import Clock
 from core.privacy import Identity, Viewer, identity_for, personal_fields, present
 from core.use_cases.ports import (
+    DirectoryRepository,
     OrderQuery,
     PersonalDataAudit,
     PersonalDataRead,
@@ -39,14 +40,25 @@ class OrderPage:
 
 
 class ViewWorkOrders:
-    def __init__(self, orders: WorkOrderRepository, audit: PersonalDataAudit, clock: Clock) -> None:
+    def __init__(
+        self,
+        orders: WorkOrderRepository,
+        directory: DirectoryRepository,
+        audit: PersonalDataAudit,
+        clock: Clock,
+    ) -> None:
+        self._directory = directory
         self._orders = orders
         self._audit = audit
         self._clock = clock
 
     async def get(self, viewer: Viewer, order_id: str) -> OrderView:
         order = require_visible(await self._orders.get(order_id), order_id, viewer.actor)
-        views = await self._present(viewer, [order], purpose="get")
+        return await self.present(viewer, order, purpose="get")
+
+    async def present(self, viewer: Viewer, order: WorkOrder, *, purpose: str) -> OrderView:
+        """One order as ``viewer`` may see it (masked, audited)."""
+        views = await self._present(viewer, [order], purpose=purpose)
         return views[0]
 
     async def search(
@@ -62,6 +74,12 @@ class ViewWorkOrders:
                     details={"unit_id": query.unit_id},
                 )
             query = replace(query, unit_id=actor.unit_code)
+        elif query.unit_id is not None and await self._directory.get_unit(query.unit_id) is None:
+            raise NotFoundError(
+                f"unit {query.unit_id} not found",
+                code="unit.not_found",
+                details={"unit_id": query.unit_id},
+            )
         page = await self._orders.search(query)
         views = await self._present(viewer, list(page.items), purpose=purpose)
         return OrderPage(tuple(views), page.total, query.limit, query.offset)
