@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -18,9 +19,15 @@ from core.work_order_rules import Actor, Role
 ALGORITHM = "HS256"
 
 
+def signing_key(secret: str) -> bytes:
+    """A 32-byte HS256 key derived from the configured secret (RFC 7518 §3.2 wants ≥ 256 bits;
+    this does not add entropy — production must still configure a long random secret)."""
+    return hashlib.sha256(b"hotline-jwt\x00" + secret.encode()).digest()
+
+
 class TokenIssuer:
     def __init__(self, secret: str, ttl: timedelta, clock: Clock) -> None:
-        self._secret = secret
+        self._secret = signing_key(secret)
         self._ttl = ttl
         self._clock = clock
 
