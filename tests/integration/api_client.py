@@ -42,7 +42,9 @@ class Api:
         auth = await self.login(user)
         return await self.client.get(f"/api/v1{path}", headers=auth, params=params)
 
-    async def act(self, user: str, order_id: str, action: str, body: Any | None = None) -> dict[str, Any]:
+    async def act(
+        self, user: str, order_id: str, action: str, body: Any | None = None
+    ) -> dict[str, Any]:
         r = await self.post(user, f"/work-orders/{order_id}/{action}", body or {})
         assert r.status_code == 200, f"{action} by {user}: {r.status_code} {r.text}"
         data: dict[str, Any] = r.json()

@@ -18,7 +18,12 @@ async def api(seeded_postgres_url: str) -> AsyncIterator[Api]:
 
 
 CONTACT = {"method": "phone", "summary": "已电话联系诉求人，约定上门时间"}
-DISSATISFIED = {"unit_contacted": True, "solved": False, "satisfaction": "不满意", "trust": "不信任"}
+DISSATISFIED = {
+    "unit_contacted": True,
+    "solved": False,
+    "satisfaction": "不满意",
+    "trust": "不信任",
+}
 SATISFIED = {"unit_contacted": True, "solved": True, "satisfaction": "满意", "trust": "信任"}
 
 
