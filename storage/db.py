@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool
 
 
 def is_sqlite(url: str) -> bool:
@@ -49,8 +48,9 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # NullPool: a file database gains nothing from pooling and WAL lets readers overlap.
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        # Pooled: each aiosqlite connection is a thread, too costly to open per request.
+        # WAL lets readers overlap the single writer; busy_timeout queues writers.
+        engine = create_async_engine(url, echo=echo, pool_size=pool_size)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True)
