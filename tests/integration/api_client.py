@@ -52,8 +52,12 @@ class Api:
 
 
 @asynccontextmanager
-async def running_api(database_url: str) -> AsyncIterator[Api]:
-    settings = Settings(database={"url": database_url}, api={"token_ttl_minutes": 30 * 24 * 60})
+async def running_api(database_url: str, redis: dict[str, str] | None = None) -> AsyncIterator[Api]:
+    settings = Settings(
+        database={"url": database_url},
+        api={"token_ttl_minutes": 30 * 24 * 60},
+        redis=redis or {},
+    )
     clock = ManualClock(START)
     container = build_container(settings, clock=clock)
     await container.start()
