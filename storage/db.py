@@ -53,7 +53,8 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
         engine = create_async_engine(url, echo=echo, pool_size=pool_size)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per checkout; recycle instead of testing each time.
+    return create_async_engine(url, echo=echo, pool_size=pool_size, pool_recycle=1800)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
