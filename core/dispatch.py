@@ -44,6 +44,46 @@ class Unit:
     district: str = ""
     utility_service: UtilityService | None = None  # for kind=utility: what it supplies
 
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        name: str,
+        kind: str,
+        district: str | None = "",
+        utility_service: str | None = None,
+    ) -> Unit:
+        """Build from plain strings (directory rows, reference CSV). For a utility without an
+        explicit service, the service is read from its name (水务/供电/燃气/热力…)."""
+        try:
+            unit_kind = UnitKind(kind)
+        except ValueError:
+            raise ValidationError(
+                f"unit {code!r}: unknown kind {kind!r}",
+                code="unit.kind_invalid",
+                details={"code": code, "allowed": [k.value for k in UnitKind]},
+            ) from None
+        service = UtilityService(utility_service) if utility_service else None
+        if unit_kind is UnitKind.UTILITY and service is None:
+            service = utility_service_from_name(name)
+        return cls(code, name, unit_kind, district or "", service)
+
+
+_SERVICE_WORDS: tuple[tuple[UtilityService, tuple[str, ...]], ...] = (
+    (UtilityService.HEATING, ("热力", "供热", "供暖")),
+    (UtilityService.GAS, ("燃气", "天然气", "煤气")),
+    (UtilityService.POWER, ("供电", "电力", "电网")),
+    (UtilityService.WATER, ("水务", "自来水", "供水", "排水")),
+)
+
+
+def utility_service_from_name(name: str) -> UtilityService | None:
+    """水电气热 service named in a unit's name, e.g. 西安市自来水有限公司 → water."""
+    for service, words in _SERVICE_WORDS:
+        if any(word in name for word in words):
+            return service
+    return None
+
 
 class DispatchRule(StrEnum):
     """Why a unit was added to a plan (kept with the plan for the audit trail)."""

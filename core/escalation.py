@@ -36,6 +36,7 @@ class FlagKind(StrEnum):
     MANY_URGES = "many_urges"  # 多次催办
     BUCK_PASSING = "buck_passing"  # 推诿扯皮（多次退单）
     DISSATISFIED = "dissatisfied"  # 回访不满意
+    FAKE_REPLY = "fake_reply"  # 回访称承办单位未联系：虚假答复嫌疑
     SENSITIVE = "sensitive"  # 敏感预警
     REPEAT_CALLER = "repeat_caller"  # 同一诉求人一月内同一问题 ≥ 3 次
     MANY_CALLERS = "many_callers"  # ≥ 3 名诉求人同一问题
@@ -58,6 +59,7 @@ SUPERVISION: Mapping[FlagKind, SupervisionForm] = {
     FlagKind.MANY_URGES: SupervisionForm.LETTER,
     FlagKind.BUCK_PASSING: SupervisionForm.MEETING,
     FlagKind.DISSATISFIED: SupervisionForm.LETTER,
+    FlagKind.FAKE_REPLY: SupervisionForm.LETTER,
     FlagKind.SENSITIVE: SupervisionForm.LEADER_INSTRUCTION,
     FlagKind.REPEAT_CALLER: SupervisionForm.ON_SITE,
     FlagKind.MANY_CALLERS: SupervisionForm.ON_SITE,
@@ -168,6 +170,9 @@ def _order_flags(
     if order.closure is ClosureKind.HANDLED_LAWFULLY:
         # 仍不满意 → 依法办结但计不满意，书面督办并抄送纪委监委
         out.append((FlagKind.DISSATISFIED, "closed as handled lawfully, counted dissatisfied"))
+    if order.visit is not None and not order.visit.unit_contacted:
+        # domain.md §5: a reply without contact is a fake reply — the appellant says so here
+        out.append((FlagKind.FAKE_REPLY, "return visit: the unit never contacted the appellant"))
     if order.is_terminal:
         return out
     if order.status is WorkOrderStatus.DISPATCHED and d.sign_due and now > d.sign_due:

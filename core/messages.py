@@ -44,6 +44,7 @@ MESSAGES: Mapping[str, str] = {
     # units and dispatch
     "unit.not_found": "未找到承办单位（{code}）。",
     "unit.duplicate": "承办单位编码重复（{code}）。",
+    "unit.kind_invalid": "承办单位类型有误（{code}）。",
     "unit.utility_not_found": "未找到对应的水电气热服务单位。",
     "category.not_found": "未找到诉求分类（{code}）。",
     "dispatch.lead_required": "派单须指定一个主办单位。",

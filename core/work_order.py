@@ -9,11 +9,14 @@ Public API (import from here): the entity and value types, commands, events, ``h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from core.business_calendar import BusinessCalendar
+from core import work_order_desk as desk
+from core import work_order_review as review
+from core import work_order_unit as unit
 from core.clock import ensure_aware
 from core.errors import (
     ConflictError,
@@ -48,46 +51,19 @@ from core.work_order_commands import (
     Sign,
     Urge,
 )
-from core.work_order_events import (
-    AppellantContacted,
-    ExclusionApproved,
-    ExclusionRejected,
-    ExclusionRequested,
-    ExtensionApproved,
-    ExtensionRejected,
-    ExtensionRequested,
-    ReturnVisitRecorded,
-    WorkOrderAccepted,
-    WorkOrderAnsweredAtIntake,
-    WorkOrderClosed,
-    WorkOrderDispatched,
-    WorkOrderEvent,
-    WorkOrderHandedOver,
-    WorkOrderMerged,
-    WorkOrderRefused,
-    WorkOrderReHandleOrdered,
-    WorkOrderReplied,
-    WorkOrderReturnDisputed,
-    WorkOrderReturned,
-    WorkOrderSigned,
-    WorkOrderUrged,
-)
+from core.work_order_context import HandlingContext, Outcome
+from core.work_order_events import WorkOrderEvent
 from core.work_order_model import (
     AppealType,
     Appellant,
     Channel,
     ClosureKind,
     ContactMethod,
-    ContactRecord,
     Counters,
     Deadlines,
     EmergencyService,
     ExclusionState,
-    ExtensionRequest,
     OutOfScopeReason,
-    ReplyRecord,
-    ReturnRecord,
-    ReturnVisitResult,
     Satisfaction,
     Trust,
     WorkOrder,
@@ -148,14 +124,6 @@ class ReplyWithoutContactError(ConflictError):
     """A reply with no recorded contact with the appellant is a fake reply (domain.md §5)."""
 
     code = "work_order.reply_without_contact"
-
-
-@dataclass(slots=True)
-class HandlingContext:
-    """What ``handle`` needs beyond the order: the calendar and the SLA table."""
-
-    calendar: BusinessCalendar
-    policy: SlaPolicy = field(default_factory=SlaPolicy)
 
 
 # -- authorisation ------------------------------------------------------------------------
@@ -250,49 +218,34 @@ def _authorise(order: WorkOrder, command: Command, actor: Actor, policy: SlaPoli
     return rule
 
 
-# -- helpers ------------------------------------------------------------------------------
-
-
-def _required(**fields: str) -> None:
-    missing = [name for name, value in fields.items() if not value.strip()]
-    if missing:
-        raise ValidationError(
-            f"required: {', '.join(missing)}",
-            code="work_order.field_required",
-            details={"fields": missing},
-        )
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
-
-
-def _unit_deadlines(order: WorkOrder, now: datetime, ctx: HandlingContext) -> Deadlines:
-    """Fresh deadlines for the lead unit, with the clock starting at ``now``."""
-    cal, policy = ctx.calendar, ctx.policy
-    reply_due = policy.feedback_limit(order.sla_class).deadline(cal, now)
-    return Deadlines(
-        sign_due=_utc(policy.sign.deadline(cal, now)),
-        return_due=_utc(policy.return_window.deadline(cal, now)),
-        reply_due=_utc(reply_due),
-        close_due=_utc(policy.visit.deadline(cal, reply_due)),
-    )
-
-
-def _on_time(now: datetime, due: datetime | None) -> bool:
-    return due is None or now <= due
-
-
-def _uniq(codes: tuple[str, ...], exclude: set[str]) -> tuple[str, ...]:
-    out: list[str] = []
-    for code in codes:
-        code = code.strip()
-        if code and code not in exclude and code not in out:
-            out.append(code)
-    return tuple(out)
-
-
 # -- the handler --------------------------------------------------------------------------
+
+Step = Callable[[WorkOrder, Any, Actor, datetime, HandlingContext], Outcome]
+
+# One step function per command; the rule table decides *whether*, the step decides *what*.
+STEPS: dict[type[Command], Step] = {
+    Accept: desk.accept,
+    AnswerAtIntake: desk.answer_at_intake,
+    HandOver: desk.hand_over,
+    Refuse: desk.refuse,
+    Dispatch: desk.dispatch,
+    DisputeReturn: desk.dispute_return,
+    Urge: desk.urge,
+    Merge: desk.merge,
+    ReHandle: desk.re_handle,
+    Sign: unit.sign,
+    Return: unit.return_order,
+    RecordContact: unit.record_contact,
+    Reply: unit.reply,
+    RequestExtension: unit.request_extension,
+    RequestExclusion: unit.request_exclusion,
+    ReturnVisit: review.return_visit,
+    Close: review.close,
+    ApproveExtension: review.approve_extension,
+    RejectExtension: review.reject_extension,
+    ApproveExclusion: review.approve_exclusion,
+    RejectExclusion: review.reject_exclusion,
+}
 
 
 def handle(
@@ -308,8 +261,13 @@ def handle(
     PermissionDeniedError, ValidationError or ConflictError; the input order is unchanged.
     """
     now = ensure_aware(now)
+    step = STEPS.get(type(command))
+    if step is None:
+        raise ValidationError(
+            f"unknown command {type(command).__name__}", code="work_order.unknown_command"
+        )
     rule = _authorise(order, command, actor, ctx.policy)
-    changes, extra = _apply(order, command, actor, now, ctx)
+    changes, specs = step(order, command, actor, now, ctx)
     target = changes.pop("status", rule.target or order.status)
     new = replace(order, status=target, version=order.version + 1, **changes)
     common: dict[str, Any] = {
@@ -323,434 +281,4 @@ def handle(
         "to_status": new.status,
         "version": new.version,
     }
-    return new, [cls(**common, **fields) for cls, fields in extra]
-
-
-_Changes = dict[str, Any]
-_Events = list[tuple[type[WorkOrderEvent], dict[str, Any]]]
-
-
-def _apply(
-    order: WorkOrder, cmd: Command, actor: Actor, now: datetime, ctx: HandlingContext
-) -> tuple[_Changes, _Events]:
-    unit = order.lead_unit
-    match cmd:
-        case Accept():
-            _required(title=order.title, content=order.content)
-            sla_class = cmd.sla_class or order.sla_class
-            category = order.category_code if cmd.category_code is None else cmd.category_code
-            return (
-                {"sla_class": sla_class, "category_code": category, "accepted_at": now},
-                [(WorkOrderAccepted, {"sla_class": sla_class, "category_code": category})],
-            )
-        case AnswerAtIntake():
-            _required(answer=cmd.answer)
-            return (
-                {
-                    "answer": cmd.answer,
-                    "closure": ClosureKind.ANSWERED_AT_INTAKE,
-                    "accepted_at": order.accepted_at or now,
-                    "closed_at": now,
-                },
-                [(WorkOrderAnsweredAtIntake, {"answer": cmd.answer})],
-            )
-        case HandOver():
-            return (
-                {"handed_over_to": cmd.service, "closed_at": now},
-                [(WorkOrderHandedOver, {"service": cmd.service, "note": cmd.note})],
-            )
-        case Refuse():
-            return (
-                {"refusal_reason": cmd.reason, "closed_at": now},
-                [(WorkOrderRefused, {"reason": cmd.reason, "explanation": cmd.explanation})],
-            )
-        case Dispatch():
-            return _dispatch(order, cmd, now, ctx)
-        case Sign():
-            due = order.deadlines.sign_due
-            return (
-                {"signed_at": now},
-                [(WorkOrderSigned, {"unit": unit, "sign_due": due, "on_time": _on_time(now, due)})],
-            )
-        case Return():
-            return _return(order, cmd, actor, now)
-        case DisputeReturn():
-            _required(decision=cmd.decision)
-            sign_due = _utc(ctx.policy.sign.deadline(ctx.calendar, now))
-            return_due = _utc(ctx.policy.return_window.deadline(ctx.calendar, now))
-            returns = order.returns
-            if returns:
-                returns = (*returns[:-1], replace(returns[-1], disputed=True))
-            return (
-                {
-                    "returns": returns,
-                    "signed_at": None,
-                    "deadlines": replace(order.deadlines, sign_due=sign_due, return_due=return_due),
-                },
-                [
-                    (
-                        WorkOrderReturnDisputed,
-                        {"unit": unit, "decision": cmd.decision, "sign_due": sign_due},
-                    )
-                ],
-            )
-        case RecordContact():
-            _required(summary=cmd.summary)
-            assert unit is not None  # guaranteed: lead-unit-only rule
-            record = ContactRecord(
-                at=now,
-                by_user=actor.user_id,
-                unit=unit,
-                method=cmd.method,
-                summary=cmd.summary,
-                round=order.handling_round,
-            )
-            due = order.deadlines.reply_due
-            return (
-                {"contacts": (*order.contacts, record)},
-                [
-                    (
-                        AppellantContacted,
-                        {
-                            "unit": unit,
-                            "method": cmd.method,
-                            "summary": cmd.summary,
-                            "round": order.handling_round,
-                            "reply_due": due,
-                            "on_time": _on_time(now, due),
-                        },
-                    )
-                ],
-            )
-        case Reply():
-            _required(text=cmd.text)
-            assert unit is not None
-            reply = ReplyRecord(
-                at=now, by_user=actor.user_id, unit=unit, text=cmd.text, round=order.handling_round
-            )
-            due = order.deadlines.reply_due
-            return (
-                {"reply": reply, "replied_at": now, "pending_extension": None},
-                [
-                    (
-                        WorkOrderReplied,
-                        {
-                            "unit": unit,
-                            "text": cmd.text,
-                            "round": order.handling_round,
-                            "reply_due": due,
-                            "on_time": _on_time(now, due),
-                        },
-                    )
-                ],
-            )
-        case ReturnVisit():
-            visit = ReturnVisitResult(
-                at=now,
-                by_user=actor.user_id,
-                unit_contacted=cmd.unit_contacted,
-                solved=cmd.solved,
-                satisfaction=cmd.satisfaction,
-                trust=cmd.trust,
-                note=cmd.note,
-                round=order.handling_round,
-            )
-            changes: _Changes = {"visit": visit}
-            if cmd.satisfaction is Satisfaction.DISSATISFIED:
-                changes["status"] = WorkOrderStatus.DISSATISFIED
-            return (
-                changes,
-                [
-                    (
-                        ReturnVisitRecorded,
-                        {
-                            "unit": unit,
-                            "unit_contacted": cmd.unit_contacted,
-                            "solved": cmd.solved,
-                            "satisfaction": cmd.satisfaction,
-                            "trust": cmd.trust,
-                            "round": order.handling_round,
-                        },
-                    )
-                ],
-            )
-        case Close():
-            return _close(order, cmd, now)
-        case RequestExtension():
-            return _request_extension(order, cmd, actor, now, ctx.policy)
-        case ApproveExtension():
-            return _approve_extension(order, cmd, ctx)
-        case RejectExtension():
-            return (
-                {"pending_extension": None},
-                [(ExtensionRejected, {"unit": unit, "note": cmd.note})],
-            )
-        case Urge():
-            count = order.counters.urge_count + 1
-            return (
-                {"counters": replace(order.counters, urge_count=count)},
-                [(WorkOrderUrged, {"unit": unit, "urge_count": count, "note": cmd.note})],
-            )
-        case Merge():
-            _required(into_id=cmd.into_id)
-            if cmd.into_id == order.id:
-                raise ValidationError(
-                    "a work order cannot be merged into itself", code="work_order.merge_self"
-                )
-            return (
-                {"merged_into": cmd.into_id, "closed_at": now, "pending_extension": None},
-                [(WorkOrderMerged, {"into_id": cmd.into_id, "into_number": cmd.into_number})],
-            )
-        case ReHandle():
-            _required(note=cmd.note)
-            assert unit is not None
-            deadlines = _unit_deadlines(order, now, ctx)
-            round_ = order.handling_round + 1
-            return (
-                {
-                    "handling_round": round_,
-                    "counters": replace(
-                        order.counters, rehandle_count=order.counters.rehandle_count + 1
-                    ),
-                    "deadlines": deadlines,
-                    "signed_at": None,
-                    "reply": None,
-                    "dispatched_at": now,
-                },
-                [
-                    (
-                        WorkOrderReHandleOrdered,
-                        {
-                            "unit": unit,
-                            "round": round_,
-                            "note": cmd.note,
-                            "sign_due": deadlines.sign_due,
-                            "reply_due": deadlines.reply_due,
-                            "close_due": deadlines.close_due,
-                        },
-                    )
-                ],
-            )
-        case RequestExclusion():
-            _required(reason=cmd.reason, leader_sign_off=cmd.leader_sign_off)
-            assert unit is not None
-            return (
-                {"exclusion": ExclusionState.REQUESTED},
-                [
-                    (
-                        ExclusionRequested,
-                        {
-                            "unit": unit,
-                            "reason": cmd.reason,
-                            "leader_sign_off": cmd.leader_sign_off,
-                        },
-                    )
-                ],
-            )
-        case ApproveExclusion():
-            due = order.deadlines.close_due
-            return (
-                {
-                    "exclusion": ExclusionState.APPROVED,
-                    "closure": ClosureKind.EXCLUDED,
-                    "closed_at": now,
-                },
-                [
-                    (ExclusionApproved, {"unit": unit, "note": cmd.note}),
-                    (
-                        WorkOrderClosed,
-                        {
-                            "unit": unit,
-                            "closure": ClosureKind.EXCLUDED,
-                            "close_due": due,
-                            "on_time": _on_time(now, due),
-                            "note": cmd.note,
-                        },
-                    ),
-                ],
-            )
-        case RejectExclusion():
-            return (
-                {"exclusion": ExclusionState.REJECTED},
-                [(ExclusionRejected, {"unit": unit, "note": cmd.note})],
-            )
-    raise ValidationError(  # pragma: no cover - every Command subclass is matched above
-        f"unknown command {type(cmd).__name__}", code="work_order.unknown_command"
-    )
-
-
-def _dispatch(
-    order: WorkOrder, cmd: Dispatch, now: datetime, ctx: HandlingContext
-) -> tuple[_Changes, _Events]:
-    lead = cmd.lead_unit.strip()
-    _required(lead_unit=lead)
-    assisting = _uniq(cmd.assisting_units, {lead})
-    copies = _uniq(cmd.copy_units, {lead, *assisting})
-    deadlines = _unit_deadlines(order, now, ctx)
-    assert deadlines.sign_due is not None
-    assert deadlines.return_due is not None
-    assert deadlines.reply_due is not None
-    assert deadlines.close_due is not None
-    return (
-        {
-            "lead_unit": lead,
-            "assisting_units": assisting,
-            "copy_units": copies,
-            "deadlines": deadlines,
-            "dispatched_at": now,
-            "signed_at": None,
-            "reply": None,
-            "pending_extension": None,
-        },
-        [
-            (
-                WorkOrderDispatched,
-                {
-                    "lead_unit": lead,
-                    "assisting_units": assisting,
-                    "copy_units": copies,
-                    "sla_class": order.sla_class,
-                    "sign_due": deadlines.sign_due,
-                    "return_due": deadlines.return_due,
-                    "reply_due": deadlines.reply_due,
-                    "close_due": deadlines.close_due,
-                    "redispatch": order.status is WorkOrderStatus.RETURNED,
-                },
-            )
-        ],
-    )
-
-
-def _return(order: WorkOrder, cmd: Return, actor: Actor, now: datetime) -> tuple[_Changes, _Events]:
-    _required(reason=cmd.reason, legal_basis=cmd.legal_basis, suggested_unit=cmd.suggested_unit)
-    unit = order.lead_unit
-    assert unit is not None
-    late = not _on_time(now, order.deadlines.return_due)
-    record = ReturnRecord(
-        at=now,
-        by_user=actor.user_id,
-        unit=unit,
-        reason=cmd.reason,
-        legal_basis=cmd.legal_basis,
-        suggested_unit=cmd.suggested_unit,
-        late=late,
-    )
-    count = order.counters.return_count + 1
-    return (
-        {
-            "returns": (*order.returns, record),
-            "counters": replace(order.counters, return_count=count),
-            "pending_extension": None,
-        },
-        [
-            (
-                WorkOrderReturned,
-                {
-                    "unit": unit,
-                    "reason": cmd.reason,
-                    "legal_basis": cmd.legal_basis,
-                    "suggested_unit": cmd.suggested_unit,
-                    "late": late,
-                    "return_count": count,
-                },
-            )
-        ],
-    )
-
-
-def _close(order: WorkOrder, cmd: Close, now: datetime) -> tuple[_Changes, _Events]:
-    if order.status is WorkOrderStatus.VISITED:
-        closure = ClosureKind.HANDLED
-    elif order.status is WorkOrderStatus.REPLIED:
-        _required(note=cmd.note)  # why no return visit was possible
-        closure = ClosureKind.WITHOUT_VISIT
-    else:
-        _required(note=cmd.note)  # the joint analysis that found it handled lawfully
-        closure = ClosureKind.HANDLED_LAWFULLY
-    due = order.deadlines.close_due
-    return (
-        {"closure": closure, "closed_at": now},
-        [
-            (
-                WorkOrderClosed,
-                {
-                    "unit": order.lead_unit,
-                    "closure": closure,
-                    "close_due": due,
-                    "on_time": _on_time(now, due),
-                    "note": cmd.note,
-                },
-            )
-        ],
-    )
-
-
-def _request_extension(
-    order: WorkOrder, cmd: RequestExtension, actor: Actor, now: datetime, policy: SlaPolicy
-) -> tuple[_Changes, _Events]:
-    _required(reason=cmd.reason)
-    left = policy.extension_max_working_days - order.counters.extension_working_days
-    if not 1 <= cmd.working_days <= left:
-        raise ValidationError(
-            f"an extension must be 1–{left} working days",
-            code="work_order.extension_limit",
-            details={
-                "requested": cmd.working_days,
-                "used": order.counters.extension_working_days,
-                "max": policy.extension_max_working_days,
-            },
-        )
-    assert order.lead_unit is not None
-    request = ExtensionRequest(
-        at=now, by_user=actor.user_id, working_days=cmd.working_days, reason=cmd.reason
-    )
-    return (
-        {"pending_extension": request},
-        [
-            (
-                ExtensionRequested,
-                {"unit": order.lead_unit, "working_days": cmd.working_days, "reason": cmd.reason},
-            )
-        ],
-    )
-
-
-def _approve_extension(
-    order: WorkOrder, cmd: ApproveExtension, ctx: HandlingContext
-) -> tuple[_Changes, _Events]:
-    pending = order.pending_extension
-    assert pending is not None  # guarded
-    days = pending.working_days if cmd.working_days is None else cmd.working_days
-    used = order.counters.extension_working_days
-    if not 1 <= days <= pending.working_days or used + days > ctx.policy.extension_max_working_days:
-        raise ValidationError(
-            f"approved days must be 1–{pending.working_days} and keep the total within "
-            f"{ctx.policy.extension_max_working_days} working days",
-            code="work_order.extension_limit",
-            details={"approved": days, "requested": pending.working_days, "used": used},
-        )
-    old = order.deadlines
-    assert old.reply_due is not None
-    assert old.close_due is not None
-    reply_due = _utc(ctx.calendar.add_working_days(old.reply_due, days))
-    close_due = _utc(ctx.calendar.add_working_days(old.close_due, days))
-    total = used + days
-    return (
-        {
-            "pending_extension": None,
-            "deadlines": replace(old, reply_due=reply_due, close_due=close_due),
-            "counters": replace(order.counters, extension_working_days=total),
-        },
-        [
-            (
-                ExtensionApproved,
-                {
-                    "unit": order.lead_unit,
-                    "working_days": days,
-                    "total_working_days": total,
-                    "reply_due": reply_due,
-                    "close_due": close_due,
-                },
-            )
-        ],
-    )
+    return new, [cls(**common, **fields) for cls, fields in specs]

@@ -139,3 +139,18 @@ def transition_for(action: Action, source: S) -> Transition | None:
 def actions_from(source: S) -> list[Action]:
     """Actions the table allows from ``source`` for some role (ignoring guards)."""
     return [t.action for t in TRANSITIONS if t.source is source]
+
+
+def transition_table_markdown() -> str:
+    """The rule table as Markdown (docs/work_orders.md embeds it; a test keeps them equal)."""
+    lines = [
+        "| action | from | to | roles |",
+        "| --- | --- | --- | --- |",
+    ]
+    for t in TRANSITIONS:
+        roles = ", ".join(r.value for r in Role if r in t.roles)
+        if t.lead_unit_only:
+            roles += " (lead unit only)"
+        target = t.target.value if t.target else "(unchanged)"
+        lines.append(f"| {t.action.value} | {t.source.value} | {target} | {roles} |")
+    return "\n".join(lines)

@@ -20,7 +20,9 @@ from tests.unit.work_order_support import (
     with_pending_extension,
 )
 
-S, A, R = WorkOrderStatus, Action, Role
+S = WorkOrderStatus
+A = Action
+R = Role
 HOTLINE = {R.AGENT, R.DISPATCHER, R.SUPERVISOR, R.ADMIN}
 INTAKE = {R.AGENT, R.SUPERVISOR, R.ADMIN}
 DESK = {R.DISPATCHER, R.SUPERVISOR, R.ADMIN}
@@ -108,7 +110,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("status", "action", "role", "outcome"), CASES)
-def test_transition_table(status: S, action: Action, role: Role, outcome: str) -> None:
+def test_transition_table(
+    status: WorkOrderStatus, action: Action, role: Role, outcome: str
+) -> None:
     order = prepared(status, action)
     actor = ACTORS[role]
     now = T0.replace(hour=12)
@@ -135,7 +139,7 @@ UNIT_ACTIONS = sorted(
 
 
 @pytest.mark.parametrize(("status", "action"), UNIT_ACTIONS)
-def test_other_unit_may_not_act_on_the_order(status: S, action: Action) -> None:
+def test_other_unit_may_not_act_on_the_order(status: WorkOrderStatus, action: Action) -> None:
     order = prepared(status, action)
     with pytest.raises(PermissionDeniedError) as err:
         handle(order, SAMPLES[action], OTHER_UNIT, T0.replace(hour=12), context())
@@ -149,7 +153,7 @@ GUARDED = {A.APPROVE_EXTENSION, A.REJECT_EXTENSION, A.ANSWER_AT_INTAKE}
 
 @pytest.mark.parametrize("status", list(S))
 @pytest.mark.parametrize("role", list(R))
-def test_allowed_actions_match_the_spec(status: S, role: Role) -> None:
+def test_allowed_actions_match_the_spec(status: WorkOrderStatus, role: Role) -> None:
     order = order_in(status)
     want = {
         a.value
