@@ -15,7 +15,7 @@ app = typer.Typer(
 )
 
 # Each module exposes ``register(app: typer.Typer) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("hotline.commands.classifier",)
 
 
 def _register_all() -> None:
