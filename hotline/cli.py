@@ -15,7 +15,10 @@ app = typer.Typer(
 )
 
 # Each module exposes ``register(app: typer.Typer) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ("hotline.commands.core",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "hotline.commands.core",
+    "hotline.commands.classifier",
+)
 
 
 def _register_all() -> None:

@@ -77,6 +77,10 @@ class CalendarSettings(BaseModel):
 
 class ClassifierSettings(BaseModel):
     model_dir: Path = Path("models/classifier")
+    feedback_path: Path = Field(
+        default=Path("var/classifier_feedback.jsonl"),
+        description="Agent confirmations/corrections and 退单 as JSONL (train --include-feedback).",
+    )
 
 
 class Settings(BaseSettings):

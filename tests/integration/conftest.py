@@ -99,8 +99,8 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 
 # -- seeded databases + the API over them ----------------------------------------------------
 async def _seed(url: str) -> None:
-    from storage.directory_repo import SqlDirectoryRepository
     from storage.db import session_factory
+    from storage.directory_repo import SqlDirectoryRepository
     from storage.seed.demo import seed_demo
 
     engine = create_engine(url)
@@ -151,7 +151,7 @@ async def _wipe_work_orders(url: str) -> None:
     try:
         async with engine.begin() as conn:
             for table in WORK_ORDER_TABLES:
-                await conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
+                await conn.execute(text(f"DELETE FROM {table}"))
     finally:
         await engine.dispose()
 
