@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from classifier.corpus import phrases_public, phrases_services, phrases_urban
+from classifier.corpus.keywords import KEYWORDS, TEMPLATES
 from classifier.corpus.places import ROADS, XianPlaces, load_xian_places
 from classifier.corpus.spec import Bank
 from core.reference import ReferenceData, load_reference
@@ -31,7 +32,10 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_DIVISIONS = HERE.parents[2] / "shared" / "data" / "admin_divisions"
 CORPUS = HERE / "seed_appeals.csv"
 USERDICT = HERE.parent / "resources" / "userdict.txt"
-ROWS_PER_CATEGORY = 64
+ROWS_PER_CATEGORY = 72
+KEYWORD_SHARE = 0.3
+# Emergencies keep their vivid phrases: "着火的事情请帮忙协调一下" is not how anyone talks.
+NO_GENERIC = frozenset({"police.emergency", "utilities.gas_leak"})
 SEED = 12345
 
 BANKS: dict[str, Bank] = {**phrases_urban.BANKS, **phrases_services.BANKS, **phrases_public.BANKS}
@@ -78,6 +82,7 @@ OPENINGS: dict[str, list[str]] = {
     "spoken": [
         "喂，你好，",
         "您好，我想问一下，",
+        "你好，想咨询个事，",
         "那个，我想反映个事儿，",
         "你好，我是{xq}的住户，",
         "嗯，就是，",
@@ -176,9 +181,15 @@ class Generator:
             ),
         }
 
-    def body(self, bank: Bank, appeal_type: str) -> tuple[str, str]:
+    def body(self, code: str, bank: Bank, appeal_type: str) -> tuple[str, str]:
         """(body template, group id) for the appeal type; falls back to issues."""
         rng = self.rng
+        words = KEYWORDS.get(code, [])
+        if len(words) >= 2 and code not in NO_GENERIC and rng.random() < KEYWORD_SHARE:
+            kw, kw2 = rng.sample(words, 2)
+            template = rng.choice(TEMPLATES[appeal_type])
+            template = template.replace("{kw}", kw).replace("{kw2}", kw2)
+            return template.replace("{staff}", bank.staff), f"kw:{kw}"
         choices: dict[str, list[str]] = {
             "咨询": bank.asks,
             "举报": bank.reports,
@@ -203,7 +214,7 @@ class Generator:
         appeal_type = self.pick_type(bank)
         district = rng.choice(self.places.districts)
         slots = self.slots(district)
-        template, group = self.body(bank, appeal_type)
+        template, group = self.body(code, bank, appeal_type)
         register = rng.choices(["summary", "spoken", "web", "title"], [40, 30, 20, 10])[0]
         fill: Callable[[str], str] = lambda s: s.format(**slots)  # noqa: E731
         body = fill(fill(template))  # staff names may carry slots themselves
@@ -212,7 +223,12 @@ class Generator:
             text = body.split("，")[0] if truncate else body
         else:
             extra = rng.choice(EXTRAS)
-            parts = [fill(rng.choice(OPENINGS[register])), body]
+            openings = [
+                o
+                for o in OPENINGS[register]
+                if appeal_type == "咨询" or not ("问" in o or "咨询" in o)
+            ]
+            parts = [fill(rng.choice(openings)), body]
             if appeal_type in ("投诉", "求助") and register != "spoken" and rng.random() < 0.25:
                 second = rng.choice(bank.issues)
                 if second != template:
@@ -222,6 +238,7 @@ class Generator:
             closing = rng.choice(CLOSINGS[appeal_type])
             parts.append("。" + closing if closing else "。")
             text = "".join(parts).replace("。。", "。").replace("，。", "。")
+        text = text.replace("了了", "了")
         unit_code, lead = self.lead_unit(code, district, slots["street"])
         category = self.ref.top_level(code)
         return {
