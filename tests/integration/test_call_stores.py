@@ -27,6 +27,7 @@ async def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path: Path) -> No
         async with engine.connect() as conn:
             assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
             assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+            assert (await conn.execute(text("PRAGMA synchronous"))).scalar() == 1  # NORMAL
     finally:
         await engine.dispose()
 
