@@ -99,6 +99,8 @@ class Container:
             log.error("background task %s died", task.get_name(), exc_info=task.exception())
 
     async def start(self) -> None:
+        """Fail fast with a clear error when the configured Redis is unreachable."""
+        await self.bus.ping()
         self._started = True
 
     async def stop(self) -> None:

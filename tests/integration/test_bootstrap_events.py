@@ -7,12 +7,15 @@ import asyncio
 
 import pytest
 
+from core.errors import ExternalServiceError
 from core.ports import BusMessage
+from hotline.bootstrap import build_container
+from hotline.settings import Settings
 from storage.bus_memory import InMemoryEventBus
 from storage.bus_redis import RedisEventBus
 from storage.live_memory import InMemoryLiveState
 from storage.live_redis import RedisLiveState
-from tests.integration.adapters import unique_prefix
+from tests.integration.adapters import dead_redis_url, unique_prefix
 from tests.integration.api_client import ORDER, running_api
 
 
@@ -44,3 +47,15 @@ async def test_transitions_are_published_on_the_configured_bus(
     assert all(m.payload["order_id"] == order["id"] for m in got)
     assert got[2].payload["lead_unit"] == "util.water"
     assert got[2].payload["actor_id"] == "dispatcher01"
+
+
+async def test_container_refuses_to_start_on_a_dead_redis(seeded_sqlite_url: str) -> None:
+    url = dead_redis_url()
+    settings = Settings(database={"url": seeded_sqlite_url}, redis={"url": url})
+    container = build_container(settings)
+    try:
+        with pytest.raises(ExternalServiceError, match=r"Redis at redis://127\.0\.0\.1") as info:
+            await container.start()
+        assert info.value.code == "external.redis_unavailable"
+    finally:
+        await container.stop()
