@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
@@ -24,8 +25,11 @@ class InMemoryEventBus:
     async def publish(self, topic: str, payload: Mapping[str, JSON]) -> None:
         if self._closed:
             raise RuntimeError("event bus is closed")
+        # A JSON round trip, as over Redis: non-JSON payloads fail here too, and subscribers
+        # never share (or mutate) the publisher's objects.
+        data = json.loads(json.dumps(dict(payload), ensure_ascii=False))
         self._seq += 1
-        message = BusMessage(topic=topic, payload=dict(payload), seq=self._seq)
+        message = BusMessage(topic=topic, payload=data, seq=self._seq)
         for box in tuple(self._mailboxes):
             if box.wants(topic):
                 box.offer(message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -109,6 +110,17 @@ async def test_slow_subscriber_gets_resync_marker_and_latest(bus: EventBus) -> N
     ticks = [m for m in slow_got if m.topic == "load.tick"]
     assert len(ticks) < 60
     assert ticks[-1].payload["i"] == 59
+
+
+async def test_non_json_payload_is_refused_and_payloads_are_copies(bus: EventBus) -> None:
+    with pytest.raises(TypeError):
+        await bus.publish("x.y", {"when": datetime(2026, 1, 1, tzinfo=UTC)})
+    original = {"legs": ["a"]}
+    async with bus.subscribe("x.*") as messages:
+        await bus.publish("x.y", original)
+        original["legs"].append("b")
+        got = await take(messages, 1)
+    assert got[0].payload == {"legs": ["a"]}
 
 
 @pytest.mark.parametrize("pattern", ["", "call*", "*.answered", "a.*.b"])
