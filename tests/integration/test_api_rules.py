@@ -300,3 +300,39 @@ async def test_merge_into_open_order(api: Api) -> None:
     r = await api.post("dispatcher01", f"/work-orders/{target['id']}/merge", {"into_id": dup["id"]})
     assert r.status_code == 422
     assert r.json()["code"] == "work_order.merge_target_closed"
+
+
+async def test_exclusion_and_extension_rejection_paths(api: Api) -> None:
+    order = await create(api)
+    oid = order["id"]
+    await api.act("dispatcher01", oid, "dispatch", {"lead_unit": "util.water"})
+    await api.act("water01", oid, "sign")
+    await api.act("water01", oid, "extension/request", {"working_days": 3, "reason": "等待配件"})
+    rejected = await api.act("supervisor01", oid, "extension/reject", {"note": "时限内可完成"})
+    assert rejected["pending_extension"] is None
+    assert rejected["counters"]["extension_working_days"] == 0
+    contact = {"method": "on_site", "summary": "上门核实"}
+    await api.act("water01", oid, "reply", {"text": "诉求人要求赔偿超出职责", "contact": contact})
+    visit = {"unit_contacted": True, "solved": False, "satisfaction": "不满意", "trust": "基本信任"}
+    await api.act("agent01", oid, "visit", visit)
+    asked = await api.act(
+        "water01",
+        oid,
+        "exclusion/request",
+        {"reason": "诉求超出法定职责", "leader_sign_off": "王经理 2026-11-17"},
+    )
+    assert asked["status"] == "exclusion_requested"
+    r = await api.post("water01", f"/work-orders/{oid}/exclusion/approve", {})
+    assert r.status_code == 403
+    closed = await api.act("supervisor01", oid, "exclusion/approve", {"note": "同意核减"})
+    assert (closed["status"], closed["closure"], closed["exclusion"]) == (
+        "closed",
+        "excluded",
+        "approved",
+    )
+    trail = (await api.get("agent01", f"/work-orders/{oid}/transitions")).json()
+    assert [t["action"] for t in trail][-3:] == [
+        "return_visit",
+        "request_exclusion",
+        "approve_exclusion",
+    ]
