@@ -156,7 +156,12 @@ def load_head_blocking(directory: Path) -> LoadedHead:
     if not isinstance(pipeline, Pipeline):
         raise ArtifactError(f"{directory / MODEL_FILE} 不是 scikit-learn Pipeline")
     segment = pipeline.named_steps["features"].transformer_list[0][1].named_steps["segment"]
-    if getattr(segment, "user_dict_sha256_", None) != meta.get("user_dict_sha256"):
+    from classifier.text import user_dict_sha256
+
+    recorded = meta.get("user_dict_sha256")
+    if {getattr(segment, "user_dict_sha256_", None), user_dict_sha256(segment.user_words)} != {
+        recorded
+    }:
         raise ArtifactError(
             f"拒绝加载 {directory}：用户词典哈希与 metadata.json 不一致",
             code="classifier.artifact_hash_mismatch",

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from classifier.artifact import LoadedHead, head_directories, load_head_blocking
+from classifier.pipeline import segmenter_of
 
 # Function words never shown as "the words that weighed most" (they may still weigh).
 DISPLAY_STOP = frozenset(
@@ -168,6 +169,10 @@ class ModelBundle:
             target: Head(load_head_blocking(path))
             for target, path in head_directories(directory).items()
         }
+        # Heads trained with the same user dictionary share one jieba tokenizer.
+        segmenters = [segmenter_of(h.loaded.pipeline) for h in heads.values()]
+        for other in segmenters[1:]:
+            segmenters[0].share_tokenizer_with(other)
         return cls(directory=directory, heads=heads)
 
     @property

@@ -29,7 +29,7 @@ class PipelineParams:
     char_ngrams: tuple[int, int] = (1, 4)
     min_df: int = 2
     max_features: int | None = 400_000
-    char_weight: float = 1.0
+    char_weight: float = 1.4
     c: float = 0.5
     class_weight: str | None = "balanced"
     calibration_folds: int = 3
@@ -43,12 +43,18 @@ class PipelineParams:
         return PipelineParams(**values)
 
 
-def build_pipeline(params: PipelineParams | None = None) -> Pipeline:
-    """A fresh, unfitted Pipeline (nothing heavy happens until ``fit``)."""
+def build_pipeline(
+    params: PipelineParams | None = None, *, tokenizer_from: JiebaSegmenter | None = None
+) -> Pipeline:
+    """A fresh, unfitted Pipeline (nothing heavy happens until ``fit``). ``tokenizer_from``
+    shares an existing segmenter's jieba tokenizer instead of building another one."""
     p = params or PipelineParams()
+    segmenter = JiebaSegmenter(user_words=p.user_words, stopwords=p.stopwords)
+    if tokenizer_from is not None:
+        tokenizer_from.share_tokenizer_with(segmenter)
     words = Pipeline(
         [
-            ("segment", JiebaSegmenter(user_words=p.user_words, stopwords=p.stopwords)),
+            ("segment", segmenter),
             (
                 "tfidf",
                 TfidfVectorizer(
@@ -86,6 +92,13 @@ def build_pipeline(params: PipelineParams | None = None) -> Pipeline:
     svm = LinearSVC(C=p.c, class_weight=p.class_weight, random_state=p.random_state)
     model = CalibratedClassifierCV(svm, method="sigmoid", cv=p.calibration_folds, ensemble=False)
     return Pipeline([("features", features), ("model", model)])
+
+
+def segmenter_of(pipeline: Pipeline) -> JiebaSegmenter:
+    """The jieba step of a pipeline built by :func:`build_pipeline`."""
+    words = pipeline.named_steps["features"].transformer_list[0][1]
+    segmenter: JiebaSegmenter = words.named_steps["segment"]
+    return segmenter
 
 
 def _float32() -> Any:

@@ -54,6 +54,22 @@ def _build_tokenizer(words: Sequence[str]) -> _JiebaTokenizer:
     return tokenizer
 
 
+class _TokenizerHolder:
+    """Builds one private ``jieba.Tokenizer`` on first use and hands it out thereafter."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = tuple(words)
+        self.lock = threading.Lock()
+        self.tokenizer: _JiebaTokenizer | None = None
+
+    def get(self) -> _JiebaTokenizer:
+        if self.tokenizer is None:
+            with self.lock:
+                if self.tokenizer is None:
+                    self.tokenizer = _build_tokenizer(self.words)
+        return self.tokenizer
+
+
 class JiebaSegmenter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Raw text → space-joined jieba tokens (noise and stopwords removed).
 
@@ -73,21 +89,25 @@ class JiebaSegmenter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.hmm = hmm
 
     # -- lazy private tokenizer -----------------------------------------------------------------
+    def _holder(self) -> _TokenizerHolder:
+        holder: _TokenizerHolder | None = self.__dict__.get("_jieba_holder")
+        if holder is None:
+            # dict.setdefault is atomic: two threads racing still end up with one holder.
+            holder = self.__dict__.setdefault("_jieba_holder", _TokenizerHolder(self.user_words))
+        return holder
+
     def _tokenizer(self) -> _JiebaTokenizer:
-        tokenizer: _JiebaTokenizer | None = self.__dict__.get("_jieba")
-        if tokenizer is None:
-            lock: threading.Lock = self.__dict__.setdefault("_jieba_lock", threading.Lock())
-            with lock:
-                tokenizer = self.__dict__.get("_jieba")
-                if tokenizer is None:
-                    tokenizer = _build_tokenizer(self.user_words)
-                    self.__dict__["_jieba"] = tokenizer
-        return tokenizer
+        return self._holder().get()
+
+    def share_tokenizer_with(self, other: JiebaSegmenter) -> None:
+        """Let ``other`` use this segmenter's tokenizer (same words only) — one 30 MB
+        dictionary per training run or loaded model, instead of one per pipeline or head."""
+        if tuple(other.user_words) == tuple(self.user_words):
+            other.__dict__["_jieba_holder"] = self._holder()
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state.pop("_jieba", None)
-        state.pop("_jieba_lock", None)
+        state.pop("_jieba_holder", None)
         state.pop("_stop_cache", None)
         return state
 

@@ -22,7 +22,7 @@ from classifier.artifact import save_head_blocking
 from classifier.dataset import LabelledData
 from classifier.feedback import FeedbackExamples
 from classifier.pipeline import PipelineParams, build_pipeline
-from classifier.text import user_dict_sha256
+from classifier.text import JiebaSegmenter, user_dict_sha256
 from core.errors import ValidationError
 
 Progress = Callable[[str], None]
@@ -64,8 +64,13 @@ def check_labels(labels: Sequence[str], params: PipelineParams) -> PipelineParam
     return params.with_(calibration_folds=folds)
 
 
-def fit_blocking(texts: Sequence[str], labels: Sequence[str], params: PipelineParams) -> Pipeline:
-    pipeline = build_pipeline(check_labels(labels, params))
+def fit_blocking(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    params: PipelineParams,
+    tokenizer_from: JiebaSegmenter | None = None,
+) -> Pipeline:
+    pipeline = build_pipeline(check_labels(labels, params), tokenizer_from=tokenizer_from)
     fitted: Pipeline = pipeline.fit(list(texts), list(labels))
     return fitted
 
@@ -94,7 +99,10 @@ def holdout_split(
 
 
 def feedback_effect_blocking(
-    base: LabelledData, feedback: FeedbackExamples, params: PipelineParams
+    base: LabelledData,
+    feedback: FeedbackExamples,
+    params: PipelineParams,
+    tokenizer_from: JiebaSegmenter | None = None,
 ) -> dict[str, Any]:
     """Before/after on held-out feedback: base model vs base + the other feedback."""
     n = len(feedback.texts)
@@ -106,11 +114,12 @@ def feedback_effect_blocking(
     test, train = order[:cut], order[cut:]
     test_texts = [feedback.texts[i] for i in test]
     test_labels = [feedback.labels[i] for i in test]
-    before = fit_blocking(base.texts, base.labels, params)
+    before = fit_blocking(base.texts, base.labels, params, tokenizer_from)
     after = fit_blocking(
         base.texts + [feedback.texts[i] for i in train],
         base.labels + [feedback.labels[i] for i in train],
         params,
+        tokenizer_from,
     )
     return {
         "n_feedback": n,
@@ -130,9 +139,12 @@ def train_head_blocking(
     feedback: FeedbackExamples | None = None,
     feedback_source: str | None = None,
     progress: Progress | None = None,
+    tokenizer_from: JiebaSegmenter | None = None,
 ) -> dict[str, Any]:
-    """Fit, score and save one head; returns the metadata written."""
+    """Fit, score and save one head; returns the metadata written. All fits of the run share
+    one jieba tokenizer (``tokenizer_from``, or a fresh one for this head)."""
     step = progress or (lambda _msg: None)
+    shared = tokenizer_from or JiebaSegmenter(user_words=params.user_words)
     check_labels(data.labels, params)
     started = time.perf_counter()
     meta: dict[str, Any] = {
@@ -168,12 +180,12 @@ def train_head_blocking(
             "source": feedback_source,
             "n_examples": len(feedback.texts),
             "n_unusable": feedback.unusable,
-            "effect": feedback_effect_blocking(data, feedback, params),
+            "effect": feedback_effect_blocking(data, feedback, params, shared),
         }
         step("feedback effect")
         texts += feedback.texts
         labels += feedback.labels
-    final = fit_blocking(texts, labels, params)
+    final = fit_blocking(texts, labels, params, shared)
     step("final fit")
     meta["labels"] = [str(c) for c in final.classes_]
     meta["label_counts"] = dict(sorted(Counter(labels).items()))

@@ -67,6 +67,7 @@ def train(
     from classifier.dataset import read_labelled_csv
     from classifier.feedback import feedback_examples, read_feedback_blocking
     from classifier.pipeline import PipelineParams
+    from classifier.text import JiebaSegmenter
     from classifier.training import train_head_blocking
     from classifier.userdict import load_user_words
     from core.reference import load_reference
@@ -75,6 +76,7 @@ def train(
         groups = _detect_group_col(data, group_col)
         targets = [label_col, *[t for t in (also or []) if t != label_col]]
         params = PipelineParams(user_words=load_user_words(userdict))
+        shared = JiebaSegmenter(user_words=params.user_words)  # one dictionary for all heads
         items = None
         feedback_path = feedback
         if include_feedback:
@@ -106,6 +108,7 @@ def train(
                     feedback=examples,
                     feedback_source=str(feedback_path) if feedback_path else None,
                     progress=step,
+                    tokenizer_from=shared,
                 )
                 bar.write(_summary(meta, groups))
     except (DomainError, OSError) as error:
@@ -151,6 +154,10 @@ def evaluate(
     png: Annotated[
         Path | None, typer.Option(help="Confusion-matrix PNG (default: <model>/confusion.png).")
     ] = None,
+    compare: Annotated[
+        Path | None,
+        typer.Option(help="An earlier model (e.g. before feedback): print before → after."),
+    ] = None,
 ) -> None:
     """Print macro-F1, the per-class report and write a confusion-matrix PNG."""
     from classifier.dataset import read_labelled_csv
@@ -162,6 +169,14 @@ def evaluate(
         dataset = read_labelled_csv(data, text_col, label_col)
         target_png = png or model / f"confusion_{label_col}.png"
         report = evaluate_blocking(bundle, dataset, label_col, target_png)
+        earlier = None
+        if compare is not None:
+            earlier = evaluate_blocking(
+                ModelBundle.load_blocking(compare),
+                dataset,
+                label_col,
+                target_png.with_stem(target_png.stem + "_compare"),
+            )
     except (DomainError, OSError) as error:
         raise _fail(error) from error
     typer.echo(f"model: {model} (head {report.target}, trained {report.metadata['trained_at']})")
@@ -174,6 +189,12 @@ def evaluate(
     fb = report.metadata.get("feedback")
     if fb:
         typer.echo(_feedback_line(fb))
+    if earlier is not None:
+        typer.echo(
+            f"before ({compare}): macro-F1 {earlier.scores.macro_f1:.4f} accuracy "
+            f"{earlier.scores.accuracy:.4f} → after ({model}): macro-F1 "
+            f"{report.scores.macro_f1:.4f} accuracy {report.scores.accuracy:.4f}"
+        )
     typer.echo(f"confusion matrix: {report.png}")
     for code, label in report.label_legend.items():
         typer.echo(f"  {code} = {label}")

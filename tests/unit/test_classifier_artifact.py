@@ -115,7 +115,8 @@ def test_segmenter_uses_a_private_tokenizer() -> None:
     assert word in segmenter.tokens(f"我在{word}等你")
     assert word not in jieba.dt.FREQ  # the global default tokenizer is untouched
     clone = pickle.loads(pickle.dumps(segmenter))
-    assert "_jieba" not in clone.__dict__  # the 30 MB dictionary is not pickled…
+    assert "_jieba_holder" in segmenter.__dict__
+    assert "_jieba_holder" not in clone.__dict__  # the 30 MB dictionary is not pickled…
     assert clone.transform([f"我在{word}等你"]) == segmenter.transform([f"我在{word}等你"])
 
 

@@ -76,6 +76,16 @@ def test_train_evaluate_predict(app: typer.Typer, tmp_path: Path) -> None:
     assert "after macro-F1" in result.output  # the report shows the feedback effect
     assert (out / "confusion_category.png").stat().st_size > 1000
 
+    # the same data evaluated against the model itself as "before": the line is printed
+    result = runner.invoke(
+        app,
+        ["evaluate", "--model", str(out), "--data", str(data), "--text-col", "text",
+         "--label-col", "category", "--compare", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "before (" in result.output
+    assert "→ after (" in result.output
+
     result = runner.invoke(
         app,
         ["predict", "--model", str(out), "--district", "雁塔区", "--json",
