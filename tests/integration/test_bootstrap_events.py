@@ -15,7 +15,7 @@ from storage.bus_memory import InMemoryEventBus
 from storage.bus_redis import RedisEventBus
 from storage.live_memory import InMemoryLiveState
 from storage.live_redis import RedisLiveState
-from tests.integration.adapters import dead_redis_url, unique_prefix
+from tests.integration.adapters import dead_redis_url, purge_prefix, unique_prefix
 from tests.integration.api_client import ORDER, running_api
 
 
@@ -39,6 +39,8 @@ async def test_transitions_are_published_on_the_configured_bus(
                 return [await anext(messages) for _ in range(3)]
 
             got = await asyncio.wait_for(three(), 10)
+    if redis is not None:
+        await purge_prefix(redis["url"], redis["prefix"])
     assert [m.topic for m in got] == [
         "work_order.created",
         "work_order.accepted",

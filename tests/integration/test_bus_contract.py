@@ -15,7 +15,7 @@ from core.ports import BusMessage, EventBus
 from storage.bus_common import RESYNC_TOPIC
 from storage.bus_memory import InMemoryEventBus
 from storage.bus_redis import RedisEventBus
-from tests.integration.adapters import dead_redis_url, unique_prefix
+from tests.integration.adapters import dead_redis_url, purge_prefix, unique_prefix
 
 GUARD_S = 10.0  # a hang guard, not a timing assertion
 
@@ -25,10 +25,14 @@ async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
     adapter: InMemoryEventBus | RedisEventBus
     if request.param == "memory":
         adapter = InMemoryEventBus()
-    else:
-        adapter = RedisEventBus(request.getfixturevalue("redis_url"), prefix=unique_prefix())
+        yield adapter
+        await adapter.close()
+        return
+    url, prefix = request.getfixturevalue("redis_url"), unique_prefix()
+    adapter = RedisEventBus(url, prefix=prefix)
     yield adapter
     await adapter.close()
+    await purge_prefix(url, prefix)
 
 
 async def take(it: AsyncIterator[BusMessage], n: int) -> list[BusMessage]:
@@ -186,3 +190,4 @@ async def test_redis_subscriber_reconnects_after_connection_loss(redis_url: str)
     finally:
         await bus.close()
         await admin.aclose()
+        await purge_prefix(redis_url, prefix)
