@@ -12,6 +12,7 @@ from core.ports import Clock
 from core.use_cases.act_on_work_order import ActOnWorkOrder
 from core.use_cases.authenticate import Authenticate
 from core.use_cases.create_work_order import CreateWorkOrder
+from core.use_cases.edit_work_order import EditWorkOrder
 from core.use_cases.ports import DirectoryRepository
 from core.use_cases.view_work_orders import ViewWorkOrders
 
@@ -30,6 +31,9 @@ class ApiContainer(Protocol):
 
     @property
     def act_on_work_order(self) -> ActOnWorkOrder: ...
+
+    @property
+    def edit_work_order(self) -> EditWorkOrder: ...
 
     @property
     def view_work_orders(self) -> ViewWorkOrders: ...

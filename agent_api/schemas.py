@@ -68,6 +68,23 @@ class WorkOrderCreate(Strict):
     accept: bool = True
 
 
+class WorkOrderUpdate(Strict):
+    """Corrections before dispatch; omitted fields stay as they are."""
+
+    title: Annotated[str | None, Field(min_length=1, max_length=200)] = None
+    content: Annotated[str | None, Field(min_length=1, max_length=5000)] = None
+    appeal_type: AppealType | None = None
+    channel: Channel | None = None
+    category_code: Annotated[str | None, Field(min_length=1, max_length=32)] = None
+    sla_class: SlaClass | None = None
+    enterprise: bool | None = None
+    appellant: AppellantCreate | None = None
+    address: Annotated[str | None, Field(max_length=256)] = None
+    district: Annotated[str | None, Field(max_length=64)] = None
+    town: Annotated[str | None, Field(max_length=64)] = None
+    expected_version: int | None = None
+
+
 class AppellantRead(BaseModel):
     name: str
     phone: str

@@ -25,6 +25,7 @@ from core.ports import Clock, EventBus, LiveState
 from core.use_cases.act_on_work_order import ActOnWorkOrder
 from core.use_cases.authenticate import Authenticate
 from core.use_cases.create_work_order import CreateWorkOrder
+from core.use_cases.edit_work_order import EditWorkOrder
 from core.use_cases.view_work_orders import ViewWorkOrders
 from core.work_order import HandlingContext
 from hotline.settings import Settings
@@ -67,6 +68,7 @@ class Container:
     view_work_orders: ViewWorkOrders
     create_work_order: CreateWorkOrder
     act_on_work_order: ActOnWorkOrder
+    edit_work_order: EditWorkOrder
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _started: bool = False
 
@@ -167,4 +169,5 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         view_work_orders=view,
         create_work_order=CreateWorkOrder(orders, directory, bus, clock, ctx, view),
         act_on_work_order=ActOnWorkOrder(orders, directory, bus, clock, ctx, view),
+        edit_work_order=EditWorkOrder(orders, directory, bus, clock, view),
     )

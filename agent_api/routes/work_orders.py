@@ -16,9 +16,11 @@ from agent_api.schemas import (
     WorkOrderCreate,
     WorkOrderPageRead,
     WorkOrderRead,
+    WorkOrderUpdate,
 )
 from core.errors import ValidationError
 from core.use_cases.create_work_order import NewWorkOrder
+from core.use_cases.edit_work_order import WorkOrderChanges
 from core.use_cases.ports import OrderQuery
 from core.use_cases.view_work_orders import OrderPage
 from core.work_order_model import Appellant, WorkOrderStatus
@@ -154,6 +156,35 @@ async def unit_work_orders(
     overdue_at = services.clock.now() if overdue else None
     query = _query(status, unit_id, None, None, None, None, overdue_at, limit, offset)
     return _page(await services.view_work_orders.search(viewer, query, purpose="unit_view"))
+
+
+@router.patch("/work-orders/{order_id}", response_model=WorkOrderRead)
+async def edit_work_order(
+    order_id: str, body: WorkOrderUpdate, viewer: CurrentViewer, services: Services
+) -> WorkOrderRead:
+    """Correct intake fields while the order is a draft or accepted (not yet dispatched)."""
+    appellant = body.appellant
+    changes = WorkOrderChanges(
+        title=body.title,
+        content=body.content,
+        appeal_type=body.appeal_type,
+        channel=body.channel,
+        category_code=body.category_code,
+        sla_class=body.sla_class,
+        enterprise=body.enterprise,
+        appellant=None
+        if appellant is None
+        else Appellant(
+            name=appellant.name, phone=appellant.phone, confidential=appellant.confidential
+        ),
+        address=body.address,
+        district=body.district,
+        town=body.town,
+    )
+    view = await services.edit_work_order.execute(
+        viewer, order_id, changes, expected_version=body.expected_version
+    )
+    return work_order_read(view)
 
 
 @router.get("/work-orders/{order_id}", response_model=WorkOrderRead)

@@ -336,3 +336,45 @@ async def test_exclusion_and_extension_rejection_paths(api: Api) -> None:
         "request_exclusion",
         "approve_exclusion",
     ]
+
+
+async def test_edit_intake_fields_until_dispatch(api: Api) -> None:
+    draft = await create(api, accept=False, category_code="")
+    assert (draft["status"], draft["sla_class"]) == ("draft", "general")
+    patch = {"title": "停水（已核实）", "category_code": "utilities.water", "district": "碑林区"}
+    r = await api.client.patch(
+        f"/api/v1/work-orders/{draft['id']}", json=patch, headers=await api.login("agent01")
+    )
+    assert r.status_code == 200, r.text
+    edited = r.json()
+    assert (edited["title"], edited["category_code"], edited["district"]) == (
+        "停水（已核实）",
+        "utilities.water",
+        "碑林区",
+    )
+    assert edited["sla_class"] == "utility"  # follows the new category
+    assert edited["version"] == draft["version"] + 1
+    trail = (await api.get("agent01", f"/work-orders/{draft['id']}/transitions")).json()
+    assert trail[-1]["action"] == "edit"
+    assert trail[-1]["payload"]["command"]["changed"] == [
+        "category_code",
+        "district",
+        "sla_class",
+        "title",
+    ]
+
+    async def patch_as(user: str, body: dict[str, Any]) -> Any:
+        return await api.client.patch(
+            f"/api/v1/work-orders/{draft['id']}", json=body, headers=await api.login(user)
+        )
+
+    assert (await patch_as("agent01", {"category_code": "no.such"})).json()["code"] == (
+        "category.not_found"
+    )
+    assert (await patch_as("agent01", {"title": ""})).status_code == 422
+    assert (await patch_as("trainer01", {"title": "x"})).status_code == 403
+    await api.act("agent01", draft["id"], "accept")
+    await api.act("dispatcher01", draft["id"], "dispatch", {"lead_unit": "util.water"})
+    r = await patch_as("agent01", {"title": "太晚了"})
+    assert r.status_code == 409
+    assert r.json()["code"] == "work_order.not_editable"
