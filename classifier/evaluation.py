@@ -56,8 +56,12 @@ def evaluate_blocking(
             code="classifier.labels_disjoint",
         )
     predicted = head.predict_blocking(data.texts)
-    labels = sorted(known | set(data.labels))
-    report = classification_report(data.labels, predicted, labels=labels, zero_division=0, digits=4)
+    # Report (and macro-average) over the data's classes; the matrix shows every label used.
+    truth_labels = sorted(set(data.labels))
+    report = classification_report(
+        data.labels, predicted, labels=truth_labels, zero_division=0, digits=4
+    )
+    labels = sorted(set(data.labels) | set(predicted))
     matrix = confusion_matrix(data.labels, predicted, labels=labels)
     legend = plot_confusion_blocking(matrix, labels, png, title=f"{head.target} ({len(data)} rows)")
     return EvaluationReport(

@@ -38,8 +38,11 @@ class Scores:
 
 
 def score(y_true: Sequence[str], y_pred: Sequence[str]) -> Scores:
+    """Macro-F1 over the classes present in the truth (a model that knows more classes than
+    the data is not credited or blamed for the absent ones; predicting them is still an error)."""
+    labels = sorted(set(y_true))
     return Scores(
-        macro_f1=float(f1_score(y_true, y_pred, average="macro", zero_division=0)),
+        macro_f1=float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
         accuracy=float(accuracy_score(y_true, y_pred)),
         n=len(y_true),
     )
