@@ -24,10 +24,12 @@ def _root() -> None:
 
 # Each module exposes ``register(app: typer.Typer) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
-    "hotline.commands.asr",
+    "hotline.commands.core",
+    "hotline.commands.classifier",
     "hotline.commands.extract",
-    "hotline.commands.ivr",
     "hotline.commands.simulate",
+    "hotline.commands.ivr",
+    "hotline.commands.asr",
 )
 
 

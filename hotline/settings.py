@@ -29,6 +29,9 @@ class RedisSettings(BaseModel):
         default=None,
         description="redis://host:port/db. Empty: in-process bus and live state (embedded mode).",
     )
+    prefix: str = Field(
+        default="hotline:", description="Key/channel prefix, so deployments can share a Redis."
+    )
 
 
 class ApiSettings(BaseModel):
@@ -36,6 +39,9 @@ class ApiSettings(BaseModel):
     port: int = 8000
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     token_ttl_minutes: int = 12 * 60
+    order_number_prefix: str = Field(
+        default="XA", description="Prefix of work-order numbers (工单编号), e.g. XA20261121000001."
+    )
     cors_origins: list[str] = Field(default_factory=list)
 
 
@@ -81,6 +87,10 @@ class CalendarSettings(BaseModel):
 
 class ClassifierSettings(BaseModel):
     model_dir: Path = Path("models/classifier")
+    feedback_path: Path = Field(
+        default=Path("var/classifier_feedback.jsonl"),
+        description="Agent confirmations/corrections and 退单 as JSONL (train --include-feedback).",
+    )
 
 
 class IvrSettings(BaseModel):

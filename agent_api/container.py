@@ -1,0 +1,56 @@
+"""What the API needs from the wiring (``hotline.bootstrap.Container`` satisfies it)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Protocol
+
+from fastapi import Depends, Request
+
+from agent_api.auth import TokenIssuer
+from core.ports import Clock
+from core.use_cases.act_on_work_order import ActOnWorkOrder
+from core.use_cases.authenticate import Authenticate
+from core.use_cases.create_work_order import CreateWorkOrder
+from core.use_cases.edit_work_order import EditWorkOrder
+from core.use_cases.ports import DirectoryRepository
+from core.use_cases.view_work_orders import ViewWorkOrders
+
+HealthCheck = Callable[[], Awaitable[None]]
+
+
+class ApiContainer(Protocol):
+    @property
+    def tokens(self) -> TokenIssuer: ...
+
+    @property
+    def authenticate(self) -> Authenticate: ...
+
+    @property
+    def create_work_order(self) -> CreateWorkOrder: ...
+
+    @property
+    def act_on_work_order(self) -> ActOnWorkOrder: ...
+
+    @property
+    def edit_work_order(self) -> EditWorkOrder: ...
+
+    @property
+    def view_work_orders(self) -> ViewWorkOrders: ...
+
+    @property
+    def directory(self) -> DirectoryRepository: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def health_checks(self) -> Mapping[str, HealthCheck]: ...
+
+
+def get_container(request: Request) -> ApiContainer:
+    container: ApiContainer = request.app.state.container
+    return container
+
+
+Services = Annotated[ApiContainer, Depends(get_container)]

@@ -1,0 +1,154 @@
+"""Text preparation for the pipeline: a jieba segmenter with a private tokenizer, and the
+normaliser feeding the character n-grams.
+
+jieba keeps a module-level default tokenizer; we never touch it. Each :class:`JiebaSegmenter`
+builds its own ``jieba.Tokenizer`` lazily on first use (not at import, not in ``__init__``) and
+drops it when pickled — the tokenizer holds a lock and a 30 MB prefix dictionary, and it is
+rebuilt from the same user words after loading, so the artifact stays small and reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, Self, cast
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+# Tokens that carry no topic: punctuation, digits-only runs, whitespace.
+_NOISE = re.compile(r"^[\s\W\d_]+$", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+class _JiebaTokenizer(Protocol):
+    """The part of ``jieba.Tokenizer`` we use (jieba ships no type hints)."""
+
+    def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None: ...
+
+    def lcut(self, sentence: str, cut_all: bool = False, HMM: bool = True) -> list[str]: ...
+
+    def initialize(self, dictionary: str | None = None) -> None: ...
+
+
+def user_dict_sha256(words: Iterable[str]) -> str:
+    """Stable hash of a user dictionary (order-independent), recorded in the metadata."""
+    digest = hashlib.sha256()
+    for word in sorted(set(words)):
+        digest.update(word.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _build_tokenizer(words: Sequence[str]) -> _JiebaTokenizer:
+    import jieba  # imported here: building the tokenizer is the expensive, lazy step
+
+    jieba.setLogLevel(logging.WARNING)  # silence "Building prefix dict…" on stderr
+    tokenizer = cast(_JiebaTokenizer, jieba.Tokenizer())
+    tokenizer.initialize()
+    for word in words:
+        # A high frequency makes jieba keep place and unit names whole.
+        tokenizer.add_word(word, freq=2000)
+    return tokenizer
+
+
+class _TokenizerHolder:
+    """Builds one private ``jieba.Tokenizer`` on first use and hands it out thereafter."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = tuple(words)
+        self.lock = threading.Lock()
+        self.tokenizer: _JiebaTokenizer | None = None
+
+    def get(self) -> _JiebaTokenizer:
+        if self.tokenizer is None:
+            with self.lock:
+                if self.tokenizer is None:
+                    self.tokenizer = _build_tokenizer(self.words)
+        return self.tokenizer
+
+
+class JiebaSegmenter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Raw text → space-joined jieba tokens (noise and stopwords removed).
+
+    Stateless apart from the user dictionary; already segmented input (tokens separated by
+    spaces, like the tipdm ``text_seg`` column) passes through unchanged in practice, since
+    jieba never joins across whitespace.
+    """
+
+    def __init__(
+        self,
+        user_words: tuple[str, ...] = (),
+        stopwords: tuple[str, ...] = (),
+        hmm: bool = True,
+    ) -> None:
+        self.user_words = user_words
+        self.stopwords = stopwords
+        self.hmm = hmm
+
+    # -- lazy private tokenizer -----------------------------------------------------------------
+    def _holder(self) -> _TokenizerHolder:
+        holder: _TokenizerHolder | None = self.__dict__.get("_jieba_holder")
+        if holder is None:
+            # dict.setdefault is atomic: two threads racing still end up with one holder.
+            holder = self.__dict__.setdefault("_jieba_holder", _TokenizerHolder(self.user_words))
+        return holder
+
+    def _tokenizer(self) -> _JiebaTokenizer:
+        return self._holder().get()
+
+    def share_tokenizer_with(self, other: JiebaSegmenter) -> None:
+        """Let ``other`` use this segmenter's tokenizer (same words only) — one 30 MB
+        dictionary per training run or loaded model, instead of one per pipeline or head."""
+        if tuple(other.user_words) == tuple(self.user_words):
+            other.__dict__["_jieba_holder"] = self._holder()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_jieba_holder", None)
+        state.pop("_stop_cache", None)
+        return state
+
+    # -- scikit-learn API ---------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], y: object = None) -> Self:
+        self.user_dict_sha256_ = user_dict_sha256(self.user_words)
+        self.n_features_in_ = 1
+        return self
+
+    def tokens(self, text: str) -> list[str]:
+        stop = self._stopset()
+        return [
+            token
+            for token in self._tokenizer().lcut(text, HMM=self.hmm)
+            if token.strip() and not _NOISE.match(token) and token not in stop
+        ]
+
+    def _stopset(self) -> frozenset[str]:
+        stop: frozenset[str] | None = self.__dict__.get("_stop_cache")
+        if stop is None:
+            stop = frozenset(self.stopwords)
+            self.__dict__["_stop_cache"] = stop
+        return stop
+
+    def transform(self, texts: Sequence[str]) -> list[str]:
+        return [" ".join(self.tokens(str(text))) for text in texts]
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray[Any, Any]:
+        return np.asarray(["text"], dtype=object)
+
+
+class CharNormaliser(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Text for character n-grams: whitespace removed (so pre-segmented and raw text give
+    the same characters) and Latin letters lower-cased."""
+
+    def fit(self, texts: Sequence[str], y: object = None) -> Self:
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, texts: Sequence[str]) -> list[str]:
+        return [_SPACES.sub("", str(text)).lower() for text in texts]
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray[Any, Any]:
+        return np.asarray(["text"], dtype=object)

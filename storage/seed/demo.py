@@ -1,0 +1,144 @@
+"""Seed a demo city: Xi'an divisions, the reference categories/units/responsibility list
+(``core/reference``), a street office for every Xi'an street/town, and demo users for every role
+with known development passwords. Idempotent: running it again updates in place."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from core.directory import Category, Division, Responsibility, Unit, User
+from core.passwords import hash_password_blocking
+from core.reference import ReferenceData, load_reference
+from core.sla import SlaClass
+from core.work_order_rules import Role
+from storage.directory_repo import SqlDirectoryRepository
+
+DIVISIONS_CSV = Path(__file__).resolve().parent / "xian_divisions.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    username: str
+    display_name: str
+    role: Role
+    unit_id: str | None = None
+    sees_personal_data: bool = False
+
+    @property
+    def password(self) -> str:
+        # Development only: printed by seed-demo; Settings refuses dev secrets outside env=dev.
+        return f"{self.username}-12345"
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("agent01", "话务员01", Role.AGENT),
+    DemoUser("dispatcher01", "派单员01", Role.DISPATCHER),
+    DemoUser("supervisor01", "值班长01", Role.SUPERVISOR),
+    DemoUser("trainer01", "质检员01", Role.TRAINER),
+    DemoUser("admin", "系统管理员", Role.ADMIN),
+    DemoUser("water01", "水务集团受理员", Role.UNIT_USER, "util.water"),
+    DemoUser("water_lead", "水务集团承办负责人", Role.UNIT_USER, "util.water", True),
+    DemoUser("housing01", "住建局受理员", Role.UNIT_USER, "dept.housing"),
+    DemoUser("city01", "城管局受理员", Role.UNIT_USER, "dept.city_management"),
+    DemoUser("yanta01", "雁塔区政府受理员", Role.UNIT_USER, "610113"),
+    DemoUser("xiaozhai01", "小寨路街道受理员", Role.UNIT_USER, "610113001"),
+)
+
+
+def load_divisions(path: Path = DIVISIONS_CSV) -> list[Division]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            Division(
+                code=r["code"],
+                name=r["name"],
+                level=r["level"],
+                parent_code=r["parent_code"] or None,
+            )
+            for r in csv.DictReader(handle)
+        ]
+
+
+def reference_with_streets(divisions: list[Division]) -> ReferenceData:
+    district_names = {d.code: d.name for d in divisions if d.level == "district"}
+    streets = [
+        (d.code, d.name, district_names[d.parent_code or ""])
+        for d in divisions
+        if d.level == "street"
+    ]
+    return load_reference().with_streets(streets)
+
+
+@dataclass(frozen=True, slots=True)
+class SeedSummary:
+    divisions: int
+    units: int
+    categories: int
+    responsibilities: int
+    users: tuple[DemoUser, ...]
+
+
+async def seed_demo(directory: SqlDirectoryRepository, now: datetime) -> SeedSummary:
+    divisions = load_divisions()
+    reference = reference_with_streets(divisions)
+    codes = {d.code for d in divisions}
+    await directory.save_divisions(divisions)
+    await directory.save_categories(
+        [
+            Category(
+                code=c.code,
+                name=c.name,
+                parent_code=c.parent_code,
+                sla_class=SlaClass(c.sla_class),
+            )
+            for c in reference.categories.values()
+        ]
+    )
+    await directory.save_units(
+        [
+            Unit(
+                id=u.code,
+                name=u.name,
+                kind=u.kind,
+                district=u.district or "",
+                division_code=u.code if u.code in codes else None,
+                parent_id=u.parent_code,
+            )
+            for u in reference.units.values()
+        ]
+    )
+    await directory.replace_responsibilities(
+        [
+            Responsibility(
+                category_code=r.category_code,
+                territory=r.territory,
+                unit_ref=r.unit_code,
+                role=r.role,
+                basis=r.basis,
+            )
+            for r in reference.responsibilities
+        ]
+    )
+    for demo in DEMO_USERS:
+        password_hash = await asyncio.to_thread(hash_password_blocking, demo.password)
+        await directory.save_user(
+            User(
+                username=demo.username,
+                display_name=demo.display_name,
+                role=demo.role,
+                password_hash=password_hash,
+                unit_id=demo.unit_id,
+                sees_personal_data=demo.sees_personal_data,
+            ),
+            created_at=now,
+        )
+    return SeedSummary(
+        divisions=len(divisions),
+        units=len(reference.units),
+        categories=len(reference.categories),
+        responsibilities=len(reference.responsibilities),
+        users=DEMO_USERS,
+    )

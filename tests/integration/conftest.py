@@ -1,0 +1,169 @@
+"""Databases for integration tests: a migrated SQLite file per test, and one PostgreSQL
+database per session (``hotline_t_<random>``, dropped at the end; other helpers share the
+server) wiped before each test."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import create_engine
+from storage.migrate import upgrade
+from storage.tables import metadata
+
+
+def _conninfo(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _migrate(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database_url(postgres_url: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session."""
+    name = f"hotline_t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        asyncio.run(_migrate(url))
+        yield url
+    finally:
+        with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def empty_pg_database_url(postgres_url: str) -> Iterator[str]:
+    """An empty (unmigrated) PostgreSQL database, for the migration test."""
+    name = f"hotline_t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """URL of a migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        target = tmp_path / "hotline.db"
+        shutil.copy(sqlite_template, target)
+        return f"sqlite+aiosqlite:///{target}"
+    url: str = request.getfixturevalue("pg_database_url")
+    asyncio.run(_wipe(url))
+    return url
+
+
+async def _wipe(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for table in reversed(metadata.sorted_tables):
+                await conn.execute(delete(table))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    eng = create_engine(db_url)
+    yield eng
+    await eng.dispose()
+
+
+# -- seeded databases + the API over them ----------------------------------------------------
+async def _seed(url: str) -> None:
+    from storage.db import session_factory
+    from storage.directory_repo import SqlDirectoryRepository
+    from storage.seed.demo import seed_demo
+
+    engine = create_engine(url)
+    try:
+        await seed_demo(SqlDirectoryRepository(session_factory(engine)), SEED_TIME)
+    finally:
+        await engine.dispose()
+
+
+SEED_TIME = __import__("datetime").datetime(2026, 11, 1, tzinfo=__import__("datetime").UTC)
+WORK_ORDER_TABLES = (
+    "personal_data_reads",
+    "idempotency_keys",
+    "work_order_transitions",
+    "work_order_units",
+    "work_orders",
+    "sequences",
+)
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+    shutil.copy(sqlite_template, path)
+    asyncio.run(_seed(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeded_pg_url(postgres_url: str) -> Iterator[str]:
+    name = f"hotline_t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        asyncio.run(_migrate(url))
+        asyncio.run(_seed(url))
+        yield url
+    finally:
+        with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _wipe_work_orders(url: str) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for table in WORK_ORDER_TABLES:
+                await conn.execute(text(f"DELETE FROM {table}"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def seeded_sqlite_url(seeded_sqlite_template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "api.db"
+    shutil.copy(seeded_sqlite_template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def seeded_postgres_url(seeded_pg_url: str) -> str:
+    asyncio.run(_wipe_work_orders(seeded_pg_url))
+    return seeded_pg_url
