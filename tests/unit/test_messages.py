@@ -18,7 +18,17 @@ from core.work_order import Action, OutOfScopeReason, Role, WorkOrderStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = re.compile(r"""code\s*=\s*["']([a-z_]+(?:\.[a-z_]+)+|[a-z_]+)["']""")
-SOURCES = [*sorted((ROOT / "core").glob("*.py")), ROOT / "storage" / "calendar.py"]
+PACKAGES = (
+    "core",
+    "storage",
+    "telephony",
+    "asr",
+    "autofill",
+    "classifier",
+    "agent_api",
+    "ivr_flows",
+)
+SOURCES = sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
 RAISED = sorted({code for path in SOURCES for code in CODE.findall(path.read_text("utf-8"))})
 
 
