@@ -8,14 +8,23 @@ partials, endpoint finals, word timestamps — and the AudioSocket session on to
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
+from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from asr.audiosocket import ServerConfig
+from asr.legs import InMemoryLegDirectory, Leg
 from asr.recognizer import RecognitionResult, RecognizerFactory, Word
+from asr.session import SegmentSink
 from asr.vosk_adapter import VoskRecognizerFactory, model_sample_rate
-from asr.worker import load_factory_blocking
+from asr.worker import AsrWorker, load_factory_blocking
+from hotline import cli
+from tests.asr_fakes import MemoryBus, MemoryTranscriptStore
 from tests.asr_support import AsteriskLike, load_pcm, rig
 from tests.conftest import shared_path
 from tests.fixtures.tiny_vosk_model import ENERGY_THRESHOLD, SAMPLE_RATE, WORD, write_tiny_model
@@ -27,7 +36,7 @@ TOLERANCE_S = 0.1  # the model decides every 30 ms (frame subsampling 3)
 
 
 @pytest.fixture(scope="module")
-def factory(tmp_path_factory: pytest.TempPathFactory) -> RecognizerFactory:
+def factory(tmp_path_factory: pytest.TempPathFactory) -> VoskRecognizerFactory:
     model_dir = write_tiny_model(tmp_path_factory.mktemp("models") / "vosk-model-tiny")
     # the same entry point the worker uses; the empty models dir proves the configured path won
     loaded = load_factory_blocking(model_dir, tmp_path_factory.mktemp("empty"))
@@ -165,3 +174,61 @@ def test_word_dataclass_carries_what_libvosk_reported(factory: RecognizerFactory
     assert isinstance(word, Word)
     assert (final.text, final.start_s, final.end_s) == (WORD, word.start_s, word.end_s)
     assert final.confidence == word.confidence
+
+
+async def test_two_legs_at_once_share_the_model_not_the_recognizer(
+    factory: RecognizerFactory,
+) -> None:
+    # the worker role: decoding threads in its executor, a KaldiRecognizer per leg
+    bus, store, legs = MemoryBus(), MemoryTranscriptStore(), InMemoryLegDirectory()
+    worker = AsrWorker(legs, SegmentSink(bus, store), factory, ServerConfig(port=0), threads=2)
+    await worker.start()
+    try:
+        caller_id, agent_id = str(uuid.uuid4()), str(uuid.uuid4())
+        await legs.register(caller_id, Leg("tiny-2", "caller"))
+        await legs.register(agent_id, Leg("tiny-2", "agent"))
+        speech = load_pcm(shared_path("asr-samples", "aishell1_BAC009S0724W0121.wav"), RATE)
+        tone = synthetic([("quiet", 0.5), ("tone", 0.8), ("quiet", 1.0)])
+        caller = await AsteriskLike.connect(worker.server.port, caller_id)
+        agent = await AsteriskLike.connect(worker.server.port, agent_id)
+        await asyncio.gather(caller.stream(speech, speed=0), agent.stream(tone, speed=0))
+        await asyncio.gather(caller.hangup(), agent.hangup())
+        for _ in range(3000):
+            if len(worker.server.reports) == 2:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await worker.close()
+    assert all(r.clean for r in worker.server.reports)
+    stored = await store.for_call("tiny-2")
+    agent_words = [
+        (int(w["start_ms"]), int(w["end_ms"]))
+        for m in bus.published
+        if m.payload["final"] and m.payload["speaker"] == "agent"
+        for w in m.payload["words"]
+    ]
+    # the agent's tone decoded alone, undisturbed by the caller's speech decoded beside it
+    assert [s.text for s in stored if s.speaker == "agent"] == [WORD]
+    assert len(agent_words) == 1
+    assert agent_words[0][0] == pytest.approx(500, abs=100)
+    assert agent_words[0][1] == pytest.approx(1300, abs=100)
+    assert {s.speaker for s in stored} == {"caller", "agent"}
+    assert all(set(s.text) == {WORD} for s in stored)
+
+
+def test_cli_transcribes_a_16k_recording_at_the_model_rate(
+    factory: VoskRecognizerFactory, tmp_path: Path
+) -> None:
+    wav = shared_path("asr-samples", "aishell1_BAC009S0724W0121.wav")
+    cli._register_all()
+    result = CliRunner().invoke(
+        cli.app, ["transcribe", "--json", "--model", str(factory.model.path), str(wav)]
+    )
+    assert result.exit_code == 0, result.output
+    # the runner mixes tqdm's bar (stderr) into the output; the JSON record is one line
+    record = json.loads(result.output[result.output.index('{"file"') :].splitlines()[0])
+    assert record["duration_s"] == pytest.approx(4.28, abs=0.01)
+    assert set(record["text"]) == {WORD}
+    segments = record["segments"]
+    assert segments
+    assert all(0 <= s["start_ms"] < s["end_ms"] <= 4290 and s["final"] for s in segments)
