@@ -82,8 +82,10 @@ def decode(factory: RecognizerFactory, pcm: bytes, chunk_ms: int = 100) -> list[
             1,
         ),
         ([("quiet", 2.0)], [], 0),
+        # hung up mid-word: no endpoint, the word comes from FinalResult at the flush
+        ([("quiet", 0.3), ("tone", 0.6)], [(0.3, 0.9)], 1),
     ],
-    ids=["one-word", "two-utterances", "short-pause-one-utterance", "silence"],
+    ids=["one-word", "two-utterances", "short-pause-one-utterance", "silence", "ends-loud"],
 )
 def test_libvosk_finds_the_loud_stretches_with_word_timestamps(
     factory: RecognizerFactory,
@@ -104,6 +106,37 @@ def test_libvosk_finds_the_loud_stretches_with_word_timestamps(
     partials = [r for r in results if not r.final and r.text]
     assert all(set(r.text) == {WORD} for r in partials)
     assert bool(partials) == bool(expected_words)
+
+
+@pytest.mark.parametrize(
+    ("partial_words", "first_partial_s", "partial_word_times"),
+    [
+        # plain partials: the best path, 0.2 s after the tone starts, without timestamps
+        (False, 0.5, None),
+        # SetPartialWords: words from the word-aligned lattice, so a word appears only once the
+        # lattice has closed it — late, but with its start time
+        (True, 2.0, (0.3, 1.5)),
+    ],
+)
+def test_partials_with_and_without_partial_words(
+    factory: VoskRecognizerFactory,
+    partial_words: bool,
+    first_partial_s: float,
+    partial_word_times: tuple[float, float] | None,
+) -> None:
+    with_words = VoskRecognizerFactory(factory.model, partial_words=partial_words)
+    results = decode(with_words, synthetic([("quiet", 0.3), ("tone", 1.5), ("quiet", 1.0)]))
+    first = next(i for i, r in enumerate(results) if r.text)
+    assert (first + 1) * 0.1 == pytest.approx(first_partial_s, abs=0.15)  # 100 ms chunks
+    partials = [r for r in results if r.text and not r.final]
+    assert partials
+    if partial_word_times is None:
+        assert all(r.words == () for r in partials)
+    else:
+        (word,) = partials[0].words
+        assert (word.start_s, word.end_s) == pytest.approx(partial_word_times, abs=TOLERANCE_S)
+    (final,) = [r for r in results if r.final and r.text]
+    assert (final.start_s, final.end_s) == pytest.approx((0.3, 1.8), abs=TOLERANCE_S)
 
 
 def loud_frames(pcm: bytes) -> np.ndarray:
