@@ -57,6 +57,11 @@ def test_round_trip_gives_identical_predictions(trained: tuple[Path, np.ndarray]
     bundle = ModelBundle.load_blocking(model_dir)
     after = bundle.main.predict_proba_blocking(PROBES)
     np.testing.assert_array_equal(before, after)
+    # the low-latency path gives the same numbers as Pipeline.predict_proba
+    fast = bundle.main.scorer().proba(bundle.main.features_blocking(PROBES))
+    np.testing.assert_allclose(fast, before, rtol=1e-6, atol=1e-9)
+    union = bundle.main.loaded.pipeline.named_steps["features"].transform(PROBES)
+    assert abs(bundle.main.features_blocking(PROBES) - union).max() == 0
     assert bundle.main.predict_blocking(PROBES) == [
         "水电气热",
         "劳动和社会保障",
