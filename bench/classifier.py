@@ -39,7 +39,7 @@ from sklearn.pipeline import FeatureUnion, make_pipeline  # noqa: E402
 from sklearn.preprocessing import FunctionTransformer  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
-from classifier.pipeline import build_pipeline, preset  # noqa: E402
+from classifier.pipeline import PipelineParams, build_pipeline  # noqa: E402
 from classifier.suggest import suggest_units  # noqa: E402
 from core.reference import load_reference  # noqa: E402
 
@@ -95,7 +95,7 @@ def baseline_pipeline() -> Any:
 
 
 def cross_validate(
-    frame: Any, folds: int, with_baseline: bool, preset_name: str
+    frame: Any, folds: int, with_baseline: bool
 ) -> tuple[tuple[Any, Any], list[dict[str, Any]]]:
     x = frame.text_seg.fillna("").to_numpy()
     y = frame.label_l1.to_numpy()
@@ -108,7 +108,7 @@ def cross_validate(
         if fold >= folds:
             break
         started = time.perf_counter()
-        model = build_pipeline(preset(preset_name)).fit(x[train], y[train])
+        model = build_pipeline(PipelineParams()).fit(x[train], y[train])
         fit_s = time.perf_counter() - started
         pred = model.predict(x[test])
         row: dict[str, Any] = {
@@ -264,7 +264,6 @@ def main() -> None:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "classifier")
     parser.add_argument("--latency-only", action="store_true")
-    parser.add_argument("--preset", default="long", help="long: tuned for web messages")
     args = parser.parse_args()
     if args.latency_only:
         latency_check(args.model)
@@ -277,10 +276,7 @@ def main() -> None:
         f"tipdm 附件2 dev: {len(frame)} rows, {frame.label_l1.nunique()} labels, "
         f"text column text_seg (raw title+detail for {raw_texts(frame).size} rows)"
     )
-    print(f"pipeline preset: {args.preset}", flush=True)
-    (model, test_index), rows = cross_validate(
-        frame, args.folds, not args.skip_baseline, args.preset
-    )
+    (model, test_index), rows = cross_validate(frame, args.folds, not args.skip_baseline)
     table: Any = pd.DataFrame(rows)
     f1, acc = table.ours_f1, table.ours_acc
     print(

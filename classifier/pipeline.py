@@ -1,11 +1,7 @@
 """The scikit-learn Pipeline: jieba word n-grams + character n-grams → calibrated linear SVM.
 
 Why this shape: on the tipdm messages words and characters each reach ~0.906 macro-F1 and
-together ~0.915 (the dataset README's baselines). Two presets, chosen on grouped hold-outs:
-``short`` (default; call summaries and transcripts, where single characters like 水/电/气 carry
-the topic: char 1–4-grams ×1.4) and ``long`` (written web/WeChat messages of several hundred
-characters: char 2–5-grams ×2.0, which adds ~+0.004 macro-F1 on tipdm but loses ~0.05 on the
-short seed corpus); the union is robust to ASR errors and unseen
+together ~0.915 (the dataset README's baselines); the union is robust to ASR errors and unseen
 place names (characters) while words carry the topic. LinearSVC is fast and the strongest
 linear model here; ``CalibratedClassifierCV`` (sigmoid, ``ensemble=False``) adds probabilities
 for the top-3 suggestion while keeping one SVM trained on all data, whose ``coef_`` explains a
@@ -45,19 +41,6 @@ class PipelineParams:
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}
         values.update(changes)
         return PipelineParams(**values)
-
-
-PRESETS: dict[str, dict[str, Any]] = {
-    "short": {"char_ngrams": (1, 4), "char_weight": 1.4, "max_features": 400_000},
-    "long": {"char_ngrams": (2, 5), "char_weight": 2.0, "max_features": 600_000},
-}
-
-
-def preset(name: str, **changes: Any) -> PipelineParams:
-    """Hyper-parameters of a named preset (``short`` or ``long``), with optional overrides."""
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
-    return PipelineParams().with_(**{**PRESETS[name], **changes})
 
 
 def build_pipeline(

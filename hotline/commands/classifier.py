@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from core.errors import DomainError, ValidationError
+from core.errors import DomainError
 
 GROUP_COLUMNS = ("group", "dup_group")
 
@@ -60,18 +60,13 @@ def train(
         typer.Option(help="Feedback JSONL (default: settings classifier.feedback_path)."),
     ] = None,
     userdict: Annotated[Path | None, typer.Option(help="jieba user dictionary file.")] = None,
-    preset: Annotated[
-        str,
-        typer.Option(help="short: call summaries/transcripts; long: written web messages."),
-    ] = "short",
 ) -> None:
     """Train the classifier (a progress bar shows the steps) and save a verified artifact."""
     from tqdm import tqdm
 
     from classifier.dataset import read_labelled_csv
     from classifier.feedback import feedback_examples, read_feedback_blocking
-    from classifier.pipeline import PRESETS
-    from classifier.pipeline import preset as preset_params
+    from classifier.pipeline import PipelineParams
     from classifier.text import JiebaSegmenter
     from classifier.training import train_head_blocking
     from classifier.userdict import load_user_words
@@ -80,9 +75,7 @@ def train(
     try:
         groups = _detect_group_col(data, group_col)
         targets = [label_col, *[t for t in (also or []) if t != label_col]]
-        if preset not in PRESETS:
-            raise ValidationError(f"未知的 --preset {preset}，可选：{', '.join(PRESETS)}")
-        params = preset_params(preset, user_words=load_user_words(userdict))
+        params = PipelineParams(user_words=load_user_words(userdict))
         shared = JiebaSegmenter(user_words=params.user_words)  # one dictionary for all heads
         items = None
         feedback_path = feedback
