@@ -109,6 +109,17 @@ def test_version_mismatch_is_refused(
     assert "重新训练" in info.value.message
 
 
+def test_user_dictionary_mismatch_is_refused(
+    trained: tuple[Path, np.ndarray], tmp_path: Path
+) -> None:
+    target = _copy(trained[0], tmp_path)
+    meta = json.loads((target / METADATA_FILE).read_text(encoding="utf-8"))
+    meta["user_dict_sha256"] = "0" * 64
+    (target / METADATA_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="用户词典哈希"):
+        ModelBundle.load_blocking(target)
+
+
 def test_missing_model_dir_says_how_to_train(tmp_path: Path) -> None:
     with pytest.raises(ArtifactError, match="python -m hotline train"):
         ModelBundle.load_blocking(tmp_path)
