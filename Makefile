@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup model demo test lint typecheck bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +12,19 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
+MODEL_DIR := models/classifier
+SEED_CORPUS := classifier/corpus/seed_appeals.csv
+
+$(MODEL_DIR)/metadata.json: $(VENV)/.installed $(SEED_CORPUS)
+	$(PY) -m hotline train --data $(SEED_CORPUS) --text-col text --label-col category \
+		--out $(MODEL_DIR) --also subcategory --also appeal_type --also unit
+
 setup: $(VENV)/.installed
 	@bash .ci/system-deps
 
-demo: setup
+model: setup $(MODEL_DIR)/metadata.json
+
+demo: model
 	$(PY) -m hotline demo
 
 lint: setup
@@ -26,7 +35,7 @@ lint: setup
 typecheck: setup
 	$(PY) -m mypy .
 
-test: setup lint typecheck
+test: model lint typecheck
 	$(PY) -m pytest -q -ra
 
 bench: setup
