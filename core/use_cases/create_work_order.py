@@ -21,19 +21,12 @@ from core.use_cases.publishing import publish_all
 from core.use_cases.records import command_payload, transition_record
 from core.use_cases.view_work_orders import OrderView, ViewWorkOrders
 from core.work_order import Accept, HandlingContext, handle
+from core.work_order_events import WorkOrderCreated as WorkOrderCreated
 from core.work_order_events import WorkOrderEvent
 from core.work_order_model import AppealType, Appellant, Channel, WorkOrder, WorkOrderStatus
 from core.work_order_rules import Actor, Role
 
 CREATORS = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkOrderCreated(WorkOrderEvent):
-    channel: Channel
-    appeal_type: AppealType
-    category_code: str
-    call_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,7 +17,7 @@ from core.use_cases.publishing import publish_all
 from core.use_cases.records import transition_record
 from core.use_cases.view_work_orders import OrderView, ViewWorkOrders
 from core.use_cases.visibility import require_visible
-from core.work_order_events import WorkOrderEvent
+from core.work_order_events import WorkOrderEdited as WorkOrderEdited
 from core.work_order_model import AppealType, Appellant, Channel, WorkOrderStatus
 
 EDITABLE_STATUSES = frozenset({WorkOrderStatus.DRAFT, WorkOrderStatus.ACCEPTED})
@@ -38,11 +38,6 @@ class WorkOrderChanges:
     address: str | None = None
     district: str | None = None
     town: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkOrderEdited(WorkOrderEvent):
-    changed: tuple[str, ...]
 
 
 class EditWorkOrder:
