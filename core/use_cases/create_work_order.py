@@ -7,10 +7,11 @@ import json
 import uuid
 from dataclasses import asdict, dataclass, field
 
-from core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ConflictError, NotFoundError
 from core.ports import Clock, EventBus
 from core.privacy import Viewer
 from core.sla import SlaClass
+from core.use_cases.checks import require_category, require_role
 from core.use_cases.ports import (
     DirectoryRepository,
     IdempotencyRecord,
@@ -78,12 +79,7 @@ class CreateWorkOrder:
     async def _create(
         self, actor: Actor, data: NewWorkOrder, idempotency_key: str | None
     ) -> tuple[WorkOrder, bool]:
-        if actor.role not in CREATORS:
-            raise PermissionDeniedError(
-                f"role {actor.role.value} may not create work orders",
-                code="work_order.forbidden",
-                details={"action": "create", "roles": sorted(r.value for r in CREATORS)},
-            )
+        require_role(actor, CREATORS, "create")
         fingerprint = data.fingerprint()
         if idempotency_key:
             existing = await self._replay(actor, idempotency_key, fingerprint)
@@ -91,13 +87,7 @@ class CreateWorkOrder:
                 return existing, False
         sla_class = data.sla_class or SlaClass.GENERAL
         if data.category_code:
-            category = await self._directory.get_category(data.category_code)
-            if category is None or not category.active:
-                raise NotFoundError(
-                    f"unknown category {data.category_code!r}",
-                    code="category.not_found",
-                    details={"category_code": data.category_code},
-                )
+            category = await require_category(self._directory, data.category_code)
             sla_class = data.sla_class or category.sla_class
         now = self._clock.now()
         order = WorkOrder(

@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from core.errors import ConflictError, ValidationError
 from core.ports import Clock, EventBus
 from core.privacy import Viewer
 from core.sla import SlaClass
+from core.use_cases.checks import require_category, require_role, require_version
 from core.use_cases.create_work_order import CREATORS
 from core.use_cases.ports import DirectoryRepository, WorkOrderRepository
 from core.use_cases.publishing import publish_all
@@ -64,24 +65,14 @@ class EditWorkOrder:
     ) -> OrderView:
         actor = viewer.actor
         order = require_visible(await self._orders.get(order_id), order_id, actor)
-        if actor.role not in CREATORS:
-            raise PermissionDeniedError(
-                f"role {actor.role.value} may not edit work orders",
-                code="work_order.forbidden",
-                details={"action": "edit", "roles": sorted(r.value for r in CREATORS)},
-            )
+        require_role(actor, CREATORS, "edit")
         if order.status not in EDITABLE_STATUSES:
             raise ConflictError(
                 f"a work order that is {order.status.value} can no longer be edited",
                 code="work_order.not_editable",
                 details={"status": order.status.value, "editable": sorted(EDITABLE_STATUSES)},
             )
-        if expected_version is not None and expected_version != order.version:
-            raise ConflictError(
-                f"the order is at version {order.version}, not {expected_version}: reload it",
-                code="work_order.stale",
-                details={"version": order.version, "expected": expected_version},
-            )
+        require_version(order, expected_version)
         updates: dict[str, Any] = {
             f.name: getattr(changes, f.name)
             for f in fields(changes)
@@ -95,13 +86,7 @@ class EditWorkOrder:
                     details={"fields": [name]},
                 )
         if changes.category_code:
-            category = await self._directory.get_category(changes.category_code)
-            if category is None or not category.active:
-                raise NotFoundError(
-                    f"unknown category {changes.category_code!r}",
-                    code="category.not_found",
-                    details={"category_code": changes.category_code},
-                )
+            category = await require_category(self._directory, changes.category_code)
             updates.setdefault("sla_class", category.sla_class)
         changed = tuple(sorted(k for k, v in updates.items() if getattr(order, k) != v))
         if not changed:
