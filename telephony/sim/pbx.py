@@ -289,6 +289,20 @@ class Pbx:
             ],
         )
 
+    def _caller_abandon(self, ch: Chan, pos: int, orig_pos: int, hold: int) -> None:
+        """QueueCallerAbandon: Asterisk raises it for a hang-up and for a timeout alike."""
+        self._ev(
+            "QueueCallerAbandon",
+            "agent,all",
+            ch.snapshot(),
+            [
+                ("Queue", QUEUE),
+                ("Position", str(pos)),
+                ("OriginalPosition", str(orig_pos)),
+                ("HoldTime", str(hold)),
+            ],
+        )
+
     def _answered_vars(self, ch: Chan, talk: int, dialed: int) -> None:
         """What Queue() sets on the caller when an answered call ends, whoever hung up."""
         self._queue_vars(ch)
@@ -761,17 +775,7 @@ class Pbx:
             self._var(ch, "ABANDONED", "TRUE")
             self._queue_vars(ch)
             pos, count = self._position(c)
-            self._ev(
-                "QueueCallerAbandon",
-                "agent,all",
-                ch.snapshot(),
-                [
-                    ("Queue", QUEUE),
-                    ("Position", str(pos)),
-                    ("OriginalPosition", str(rt.orig_pos)),
-                    ("HoldTime", str(hold)),
-                ],
-            )
+            self._caller_abandon(ch, pos, rt.orig_pos, hold)
             self.abandoned += 1
             self._queue_vars(ch)
             for _ in range(rt.no_answer_legs):
@@ -791,17 +795,7 @@ class Pbx:
             self._var(ch, "ABANDONED", "TRUE")
             self._queue_vars(ch)
             pos = self.waiting.index(c.call_no) + 1
-            self._ev(
-                "QueueCallerAbandon",
-                "agent,all",
-                ch.snapshot(),
-                [
-                    ("Queue", QUEUE),
-                    ("Position", str(pos)),
-                    ("OriginalPosition", str(rt.orig_pos)),
-                    ("HoldTime", str(hold)),
-                ],
-            )
+            self._caller_abandon(ch, pos, rt.orig_pos, hold)
             self._queue_result_vars(ch, hold, hold + 2)
             self._ev("MusicOnHoldStop", "call,all", ch.snapshot())
             self._queue_vars(ch)
