@@ -20,6 +20,7 @@ from core.errors import NotFoundError, ValidationError
 from core.units import Unit as Unit
 from core.units import UnitKind as UnitKind
 from core.units import UtilityService as UtilityService
+from core.units import utility_service_from_name as utility_service_from_name
 
 
 class DispatchRule(StrEnum):
