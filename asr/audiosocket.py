@@ -146,13 +146,7 @@ class AudioSocketServer:
             reader.feed_eof()  # what was received is processed, then the session flushes
         if self._connections:
             await asyncio.wait(set(self._connections), timeout=self.config.close_timeout_s)
-        for task in list(self._connections):
-            task.cancel()
-        if self._connections:
-            await asyncio.gather(*self._connections, return_exceptions=True)
-        if self._server is not None:
-            await self._server.wait_closed()
-            self._server = None
+        await self._cancel_and_wait_closed()
 
     async def abort(self) -> None:
         """Like a crash: reset every socket and drop all work without flushing anything."""
@@ -161,6 +155,10 @@ class AudioSocketServer:
             self._server.close()
         for writer in list(self._writers):
             writer.transport.abort()
+        await self._cancel_and_wait_closed()
+
+    async def _cancel_and_wait_closed(self) -> None:
+        """The end of close() and abort(): cancel what still runs, wait for the listener."""
         for task in list(self._connections):
             task.cancel()
         if self._connections:

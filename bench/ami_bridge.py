@@ -26,14 +26,11 @@ from core.callsim import AgentSpec, CallSimConfig, flat_curve, simulate
 from core.clock import ManualClock
 from core.events import DomainEvent
 from telephony.ami_client import AmiClient, AmiConfig, panoramisk_parse_baseline_blocking
-from telephony.bridge import Bridge
-from telephony.live_sync import LiveSync
 from telephony.queue_log_tail import QueueLogTail
 from telephony.sim.from_callsim import scenario_from_callsim
-from telephony.sim.harness import SimClock
-from telephony.sim.memory import MemoryCallEventStore, MemoryEventBus, MemoryLiveState
+from telephony.sim.harness import SimClock, memory_bridge
+from telephony.sim.memory import MemoryCallEventStore
 from telephony.sim.server import SimServer
-from telephony.translate import Translator
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACE = ROOT.parent / "shared" / "ami-traces" / "06-concurrent-20-calls.rx.raw"
@@ -71,14 +68,7 @@ async def throughput(repeat: int) -> tuple[int, float]:
         AmiConfig(port=port, secret="s", ping_interval_s=600, action_timeout_s=0.2), clock
     )
     store = MemoryCallEventStore()
-    bridge = Bridge(
-        client,
-        Translator(),
-        bus=MemoryEventBus(),
-        store=store,
-        live=LiveSync(MemoryLiveState()),
-        clock=clock,
-    )
+    bridge = memory_bridge(client, clock, store)
     start = time.perf_counter()
     bridge.start()
     await sent.wait()
@@ -125,15 +115,7 @@ async def latency(calls: int, speed: float) -> list[float]:
         )
         flushed: dict[float, float] = {}
         server.after_flush = lambda t: flushed.__setitem__(t, time.perf_counter())
-        bridge = Bridge(
-            client,
-            Translator(),
-            bus=MemoryEventBus(),
-            store=MemoryCallEventStore(),
-            live=LiveSync(MemoryLiveState()),
-            clock=clock,
-            queue_log=QueueLogTail(Path(tmp) / "queue_log"),
-        )
+        bridge = memory_bridge(client, clock, queue_log=QueueLogTail(Path(tmp) / "queue_log"))
         by_linkedid: dict[str, int] = {}
         applied: dict[int, float] = {}
 

@@ -114,6 +114,27 @@ class Stat:
         return max(self.values) if self.values else None
 
 
+# The v1 ratio formulas over counts (FORMULAS above). compute() and the IVR simulation's report
+# (ivr_flows.kpi) both use them, so a formula is written once.
+def answer_rate(answered: int, queued: int, short_abandons: int, caller_exits: int) -> Ratio:
+    return Ratio(answered, queued - short_abandons - caller_exits)
+
+
+def service_level(within_sl: int, queued: int, short_abandons: int, caller_exits: int) -> Ratio:
+    return Ratio(within_sl, queued - short_abandons - caller_exits)
+
+
+def abandon_rate(abandoned: int, queued: int, short_abandons: int) -> Ratio:
+    """``abandoned`` includes the short abandons."""
+    return Ratio(abandoned - short_abandons, queued - short_abandons)
+
+
+def diversion_share(diverted: int, inbound: int) -> Ratio:
+    """``diverted``: calls that went to voicemail/online/callback, whether the IVR diverted them
+    or the caller left the queue with a key."""
+    return Ratio(diverted, inbound)
+
+
 @dataclass(frozen=True, slots=True)
 class KpiSettings:
     short_abandon_s: int = DEFAULT_SHORT_ABANDON_S
@@ -240,7 +261,6 @@ def compute(
     )
     waits_answered = tuple(r.wait_s or 0 for r in answered)
     within = sum(1 for w in waits_answered if w <= cfg.service_level_s)
-    denominator = queued - short - exits
     completed = [r for r in answered if r.talk_s is not None]
     talk = tuple(r.talk_s or 0 for r in completed)
     handle = tuple((r.talk_s or 0) + cfg.wrapup_s.get(r.queue, 0) for r in completed)
@@ -272,21 +292,21 @@ def compute(
         full=full,
         self_served_ivr=self_served,
         answered_within_sl=within,
-        answer_rate=Ratio(len(answered), denominator),
+        answer_rate=answer_rate(len(answered), queued, short, exits),
         answer_rate_wazo=Ratio(
             len(answered), len(answered) + abandoned + full + joinempty + leaveempty + timeouts
         ),
         answer_rate_inbound=Ratio(len(answered), inbound - short - self_served),
-        service_level=Ratio(within, denominator),
+        service_level=service_level(within, queued, short, exits),
         service_level_answered=Ratio(within, len(answered)),
-        abandon_rate=Ratio(abandoned - short, queued - short),
+        abandon_rate=abandon_rate(abandoned, queued, short),
         abandon_rate_with_timeouts=Ratio(abandoned - short + timeouts, queued - short),
         asa=Stat.of(waits_answered),
         handle=Stat.of(handle),
         talk=Stat.of(talk),
         waits=Stat.of(waits),
         diversions=dict(diversions),
-        diversion_share=Ratio(diverted, inbound),
+        diversion_share=diversion_share(diverted, inbound),
         callback_after_abandon=_callback_ratio(recs, outcomes, callbacks, cfg.callback_window),
         settings=cfg,
     )

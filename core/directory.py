@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.sla import SlaClass
+from core.units import Unit as Unit  # 承办单位: one entity, defined in core.units
 from core.work_order_rules import Role
 
 
@@ -17,21 +18,6 @@ class Division:
     name: str
     level: str
     parent_code: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Unit:
-    """承办单位. ``kind`` is a :class:`core.dispatch.UnitKind` value (district_gov, street,
-    department, utility, enterprise_liaison); ``district`` its district name ("" = city-wide)."""
-
-    id: str
-    name: str
-    kind: str
-    district: str = ""
-    division_code: str | None = None
-    parent_id: str | None = None
-    duty_phone: str | None = None
-    active: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

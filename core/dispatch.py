@@ -1,6 +1,6 @@
 """派单 rules: 主办 / 协办 / 抄送 and 双派 (domain.md §3).
 
-Units are data passed in (the reference file is loaded by an adapter); these functions are pure.
+Units (:class:`core.units.Unit`) are data passed in; these functions are pure.
 
 * 属地管理优先 / 谁主管谁负责: the caller (dispatcher or classifier) chooses the lead unit.
 * 双派: an order led by a street (街道/镇) is copied to its district government; an order led
@@ -17,72 +17,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from core.errors import NotFoundError, ValidationError
-
-
-class UnitKind(StrEnum):
-    DISTRICT_GOV = "district_gov"  # 区县政府
-    STREET = "street"  # 街道办 / 镇政府
-    DEPARTMENT = "department"  # 职能部门
-    UTILITY = "utility"  # 水电气热 公共服务企业
-    ENTERPRISE_LIAISON = "enterprise_liaison"  # 涉企直通车联络员
-
-
-class UtilityService(StrEnum):
-    WATER = "water"  # 供水
-    POWER = "power"  # 供电
-    GAS = "gas"  # 燃气
-    HEATING = "heating"  # 供热
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A handling unit (承办单位). ``district`` is the district name it belongs to ("" = city)."""
-
-    code: str
-    name: str
-    kind: UnitKind
-    district: str = ""
-    utility_service: UtilityService | None = None  # for kind=utility: what it supplies
-
-    @classmethod
-    def of(
-        cls,
-        code: str,
-        name: str,
-        kind: str,
-        district: str | None = "",
-        utility_service: str | None = None,
-    ) -> Unit:
-        """Build from plain strings (directory rows, reference CSV). For a utility without an
-        explicit service, the service is read from its name (水务/供电/燃气/热力…)."""
-        try:
-            unit_kind = UnitKind(kind)
-        except ValueError:
-            raise ValidationError(
-                f"unit {code!r}: unknown kind {kind!r}",
-                code="unit.kind_invalid",
-                details={"code": code, "allowed": [k.value for k in UnitKind]},
-            ) from None
-        service = UtilityService(utility_service) if utility_service else None
-        if unit_kind is UnitKind.UTILITY and service is None:
-            service = utility_service_from_name(name)
-        return cls(code, name, unit_kind, district or "", service)
-
-
-_SERVICE_WORDS: tuple[tuple[UtilityService, tuple[str, ...]], ...] = (
-    (UtilityService.HEATING, ("热力", "供热", "供暖")),
-    (UtilityService.GAS, ("燃气", "天然气", "煤气")),
-    (UtilityService.POWER, ("供电", "电力", "电网")),
-    (UtilityService.WATER, ("水务", "自来水", "供水", "排水")),
-)
-
-
-def utility_service_from_name(name: str) -> UtilityService | None:
-    """水电气热 service named in a unit's name, e.g. 西安市自来水有限公司 → water."""
-    for service, words in _SERVICE_WORDS:
-        if any(word in name for word in words):
-            return service
-    return None
+from core.units import Unit as Unit
+from core.units import UnitKind as UnitKind
+from core.units import UtilityService as UtilityService
+from core.units import utility_service_from_name as utility_service_from_name
 
 
 class DispatchRule(StrEnum):

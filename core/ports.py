@@ -47,6 +47,16 @@ class EventBus(Protocol):
     async def close(self) -> None: ...
 
 
+def topic_matches(pattern: str, topic: str) -> bool:
+    """The :class:`EventBus` pattern rule: ``*`` = everything, ``call.*`` = every topic
+    starting with ``call.``, else exact."""
+    if pattern == "*":
+        return True
+    if pattern.endswith(".*"):
+        return topic.startswith(pattern[:-1])
+    return pattern == topic
+
+
 class LiveState(Protocol):
     """Small documents of live state (queues, agents, calls) grouped by namespace.
 

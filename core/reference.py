@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Final
 
 from core.errors import NotFoundError, ValidationError
+from core.units import Unit as Unit
+from core.units import UnitKind
 
 SLA_CLASSES: Final = ("emergency", "utility", "general", "complex", "enterprise")
-UNIT_KINDS: Final = ("district_gov", "street", "department", "utility", "enterprise_liaison")
+UNIT_KINDS: Final = tuple(kind.value for kind in UnitKind)
 ROLES: Final = ("lead", "assist", "copy")
 ANY_TERRITORY: Final = "*"
 STREET_OF_PLACE: Final = "@street"
@@ -40,15 +42,6 @@ class Category:
     parent_code: str | None
     level: int
     sla_class: str
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    code: str
-    name: str
-    kind: str
-    district: str | None
-    parent_code: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +175,7 @@ def street_office_unit(code: str, name: str, district: str, parent_code: str) ->
         office = f"{district}{name}人民政府"
     else:
         office = f"{district}{name}"
-    return Unit(code=code, name=office, kind="street", district=district, parent_code=parent_code)
+    return Unit(code, office, UnitKind.STREET, district, parent_code=parent_code)
 
 
 def _street_core(name: str) -> str:
@@ -261,8 +254,8 @@ def _load_units(path: Path) -> dict[str, Unit]:
             raise _fail(path, line, "区政府和街道必须填写 district")
         if row["parent_code"]:
             pending_parents.append((line, row["parent_code"]))
-        out[code] = Unit(
-            code, row["name"], row["kind"], row["district"] or None, row["parent_code"] or None
+        out[code] = Unit.of(
+            code, row["name"], row["kind"], row["district"], parent_code=row["parent_code"] or None
         )
     for line, parent in pending_parents:
         if parent not in out:

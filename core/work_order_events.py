@@ -12,6 +12,8 @@ from datetime import datetime
 from core.events import DomainEvent
 from core.sla import SlaClass
 from core.work_order_model import (
+    AppealType,
+    Channel,
     ClosureKind,
     ContactMethod,
     EmergencyService,
@@ -32,6 +34,21 @@ class WorkOrderEvent(DomainEvent):
     from_status: WorkOrderStatus
     to_status: WorkOrderStatus
     version: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkOrderCreated(WorkOrderEvent):
+    channel: Channel
+    appeal_type: AppealType
+    category_code: str
+    call_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkOrderEdited(WorkOrderEvent):
+    """Intake fields corrected before dispatch; not a transition (from_status == to_status)."""
+
+    changed: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

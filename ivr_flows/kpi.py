@@ -1,4 +1,5 @@
-"""IVR KPIs, pure (formulas in docs/ivr.md; names follow docs/kpi.md).
+"""IVR KPIs, pure (formulas in docs/ivr.md; names follow docs/kpi.md). The ratio formulas are
+:mod:`core.call_kpi`'s; this module maps the simulation's :class:`QueueCounts` onto them.
 
 * **diversion share** (kpi.md v1) = (system diversions + caller-chosen exits) ÷ inbound.
   System diversions = IVR outcomes voicemail/online/callback; caller-chosen exits = key exits
@@ -16,12 +17,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from core import call_kpi
+from core.call_kpi import Ratio
+
 SHORT_ABANDON_S = 5.0
 SERVICE_LEVEL_S = 15.0
 
 
-def _ratio(num: float, den: float) -> float:
-    return num / den if den > 0 else 0.0
+def _value(ratio: Ratio) -> float:
+    """The share as the reports print it: 0.0 when nothing was counted."""
+    return ratio.numerator / ratio.denominator if ratio.denominator > 0 else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,26 +45,28 @@ class QueueCounts:
 
 
 def answer_rate(c: QueueCounts) -> float:
-    return _ratio(c.answered, c.queued - c.short_abandons - c.key_exits)
+    return _value(call_kpi.answer_rate(c.answered, c.queued, c.short_abandons, c.key_exits))
 
 
 def service_level(c: QueueCounts) -> float:
-    return _ratio(c.answered_within_sl, c.queued - c.short_abandons - c.key_exits)
+    return _value(
+        call_kpi.service_level(c.answered_within_sl, c.queued, c.short_abandons, c.key_exits)
+    )
 
 
 def abandon_rate(c: QueueCounts) -> float:
-    return _ratio(c.abandoned - c.short_abandons, c.queued - c.short_abandons)
+    return _value(call_kpi.abandon_rate(c.abandoned, c.queued, c.short_abandons))
 
 
 def diversion_share(c: QueueCounts) -> float:
-    return _ratio(sum(c.diverted.values()) + c.key_exits, c.inbound)
+    return _value(call_kpi.diversion_share(sum(c.diverted.values()) + c.key_exits, c.inbound))
 
 
 def online_share(diverted: Mapping[str, int], key_exits: Mapping[str, int] | None = None) -> float:
     """Online ÷ all diversions; ``key_exits`` by target (online/voicemail) count in both."""
     exits = key_exits or {}
     total = sum(diverted.values()) + sum(exits.values())
-    return _ratio(diverted.get("online", 0) + exits.get("online", 0), total)
+    return _value(Ratio(diverted.get("online", 0) + exits.get("online", 0), total))
 
 
 def diversion_split(targets: Iterable[str]) -> dict[str, int]:

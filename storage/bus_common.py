@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from core.ports import BusMessage
+from core.ports import topic_matches as topic_matches
 
 RESYNC_TOPIC = "bus.resync"
 """Topic of the marker a subscriber receives after messages were lost (overflow, reconnect).
@@ -15,15 +16,6 @@ RESYNC_TOPIC = "bus.resync"
 Its payload says why (``reason``) and how many messages were dropped (``dropped``; -1 = unknown).
 A consumer that sees it must re-read live state instead of trusting its incremental view.
 """
-
-
-def topic_matches(pattern: str, topic: str) -> bool:
-    """``*`` = everything, ``call.*`` = every topic starting with ``call.``, else exact."""
-    if pattern == "*":
-        return True
-    if pattern.endswith(".*"):
-        return topic.startswith(pattern[:-1])
-    return pattern == topic
 
 
 def validate_patterns(patterns: tuple[str, ...]) -> None:

@@ -21,13 +21,13 @@ from storage.tables.directory import (
 
 
 def _unit(r: UnitRow) -> Unit:
-    return Unit(
-        id=r.id,
-        name=r.name,
-        kind=r.kind,
-        district=r.district,
+    return Unit.of(
+        r.id,
+        r.name,
+        r.kind,
+        r.district,
+        parent_code=r.parent_id,
         division_code=r.division_code,
-        parent_id=r.parent_id,
         duty_phone=r.duty_phone,
         active=r.active,
     )
@@ -145,24 +145,24 @@ class SqlDirectoryRepository:
             known = set((await session.scalars(select(UnitRow.id))).all())
             # Parents before children (parent_id is a foreign key).
             while pending:
-                ready = [u for u in pending if u.parent_id is None or u.parent_id in known]
+                ready = [u for u in pending if u.parent_code is None or u.parent_code in known]
                 if not ready:
-                    missing = sorted({u.parent_id or "" for u in pending})
+                    missing = sorted({u.parent_code or "" for u in pending})
                     raise ValueError(f"units with unknown parent: {missing}")
                 for u in ready:
                     await session.merge(
                         UnitRow(
-                            id=u.id,
+                            id=u.code,
                             name=u.name,
-                            kind=u.kind,
+                            kind=u.kind.value,
                             district=u.district,
                             division_code=u.division_code,
-                            parent_id=u.parent_id,
+                            parent_id=u.parent_code,
                             duty_phone=u.duty_phone,
                             active=u.active,
                         )
                     )
-                    known.add(u.id)
+                    known.add(u.code)
                 await session.flush()
                 pending = [u for u in pending if u not in ready]
 

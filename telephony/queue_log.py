@@ -49,6 +49,11 @@ _EXIT_VERBS = {
     "JOINEMPTY": ExitReason.JOINEMPTY,
     "FULL": ExitReason.FULL,
 }
+# A member's ring that ended unanswered: same fields, the verb says how.
+_RING_EVENTS: dict[str, type[AgentRingNoAnswer] | type[AgentRingCanceled]] = {
+    "RINGNOANSWER": AgentRingNoAnswer,
+    "RINGCANCELED": AgentRingCanceled,
+}
 CLOSING_VERBS = frozenset(
     {"COMPLETECALLER", "COMPLETEAGENT", "TRANSFER", "ABANDON", "EXITWITHKEY", *_EXIT_VERBS}
 )
@@ -190,7 +195,7 @@ def _fold(v: QueueCallOutcome, e: QueueLogEntry) -> None:
         v.position = e.int_field(1)
         v.original_position = e.int_field(2)
         v.wait_s = e.int_field(3)
-    elif verb in ("RINGNOANSWER", "RINGCANCELED"):
+    elif verb in _RING_EVENTS:
         v.rings.append((e.agent, verb, e.int_field(0)))
 
 
@@ -263,20 +268,9 @@ def _events_for_line(
                 count=e.int_field(2),
             )
         ]
-    if verb == "RINGNOANSWER":
+    if verb in _RING_EVENTS:
         return [
-            AgentRingNoAnswer(
-                occurred_at=at,
-                linkedid=cid,
-                queue=queue,
-                interface="",
-                member_name=e.agent,
-                ring_ms=e.int_field(0),
-            )
-        ]
-    if verb == "RINGCANCELED":
-        return [
-            AgentRingCanceled(
+            _RING_EVENTS[verb](
                 occurred_at=at,
                 linkedid=cid,
                 queue=queue,

@@ -2,62 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import fnmatch
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from core.ports import BusMessage, EventBus, TranscriptSegment, TranscriptStore
-
-
-def _matches(topic: str, pattern: str) -> bool:
-    if pattern == "*":
-        return True
-    if pattern.endswith(".*"):
-        return topic.startswith(pattern[:-1])
-    return fnmatch.fnmatchcase(topic, pattern)
+from core.ports import JSON, BusMessage, EventBus, TranscriptSegment, TranscriptStore
+from storage.bus_memory import InMemoryEventBus
 
 
-@dataclass
-class MemoryBus:
-    published: list[BusMessage] = field(default_factory=list)
-    _subscribers: list[tuple[tuple[str, ...], asyncio.Queue[BusMessage]]] = field(
-        default_factory=list
-    )
-    _seq: int = 0
+class MemoryBus(InMemoryEventBus):
+    """The embedded event bus, keeping every published message for assertions."""
 
-    async def publish(self, topic: str, payload: Mapping[str, Any]) -> None:
-        self._seq += 1
-        message = BusMessage(topic, dict(payload), self._seq)
-        self.published.append(message)
-        for patterns, queue in self._subscribers:
-            if any(_matches(topic, p) for p in patterns) and not queue.full():
-                queue.put_nowait(message)
+    def __init__(self) -> None:
+        super().__init__()
+        self.published: list[BusMessage] = []
 
-    @asynccontextmanager
-    async def _subscription(
-        self, patterns: tuple[str, ...], maxsize: int
-    ) -> AsyncIterator[AsyncIterator[BusMessage]]:
-        queue: asyncio.Queue[BusMessage] = asyncio.Queue(maxsize)
-        entry = (patterns, queue)
-        self._subscribers.append(entry)
-
-        async def iterate() -> AsyncIterator[BusMessage]:
-            while True:
-                yield await queue.get()
-
-        try:
-            yield iterate()
-        finally:
-            self._subscribers.remove(entry)
-
-    def subscribe(self, *patterns: str, maxsize: int = 1000) -> Any:
-        return self._subscription(patterns, maxsize)
-
-    async def close(self) -> None:
-        self._subscribers.clear()
+    async def publish(self, topic: str, payload: Mapping[str, JSON]) -> None:
+        await super().publish(topic, payload)
+        self.published.append(BusMessage(topic, dict(payload), self._seq))
 
 
 @dataclass

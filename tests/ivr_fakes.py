@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from core.errors import ExternalServiceError
@@ -12,37 +11,21 @@ from core.intake_ports import (
     TranscriptionJob,
     WorkOrderDraftRequest,
 )
+from core.live_memory import InMemoryLiveState
 from core.ports import OutgoingSms, VoicemailReceived
 
 
-class MemoryLiveState:
+class MemoryLiveState(InMemoryLiveState):
+    """The in-process live state, which can be made to fail reads like a Redis outage."""
+
     def __init__(self, broken: bool = False) -> None:
-        self.docs: dict[str, dict[str, dict[str, Any]]] = {}
+        super().__init__()
         self.broken = broken
-
-    async def put(self, namespace: str, key: str, doc: Any) -> None:
-        self.docs.setdefault(namespace, {})[key] = dict(doc)
-
-    async def patch(self, namespace: str, key: str, fields: Any) -> None:
-        self.docs.setdefault(namespace, {}).setdefault(key, {}).update(fields)
 
     async def get(self, namespace: str, key: str) -> dict[str, Any] | None:
         if self.broken:
             raise ConnectionError("redis down")
-        doc = self.docs.get(namespace, {}).get(key)
-        return copy.deepcopy(doc) if doc is not None else None
-
-    async def delete(self, namespace: str, key: str) -> None:
-        self.docs.get(namespace, {}).pop(key, None)
-
-    async def all(self, namespace: str) -> dict[str, dict[str, Any]]:
-        return copy.deepcopy(self.docs.get(namespace, {}))
-
-    async def clear(self, namespace: str) -> None:
-        self.docs.pop(namespace, None)
-
-    async def close(self) -> None:
-        return None
+        return await super().get(namespace, key)
 
 
 class MemoryOutcomes:

@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
-from core.errors import ConflictError, NotFoundError, ValidationError
+from core.errors import NotFoundError, ValidationError
 from core.ports import Clock, EventBus
 from core.privacy import Viewer
+from core.use_cases.checks import require_category, require_version
 from core.use_cases.ports import DirectoryRepository, WorkOrderRepository
 from core.use_cases.publishing import publish_all
 from core.use_cases.records import command_payload, transition_record
@@ -45,12 +46,7 @@ class ActOnWorkOrder:
         order as ``viewer`` may see it."""
         actor = viewer.actor
         order = require_visible(await self._orders.get(order_id), order_id, actor)
-        if expected_version is not None and expected_version != order.version:
-            raise ConflictError(
-                f"the order is at version {order.version}, not {expected_version}: reload it",
-                code="work_order.stale",
-                details={"version": order.version, "expected": expected_version},
-            )
+        require_version(order, expected_version)
         for command in commands:
             order = await self._apply(actor, order, command)
         return await self._presenter.present(viewer, order, purpose="act")
@@ -84,13 +80,8 @@ class ActOnWorkOrder:
                         details={"unit_id": unit_id},
                     )
         if isinstance(command, Accept) and command.category_code:
-            category = await self._directory.get_category(command.category_code)
-            if category is None:
-                raise NotFoundError(
-                    f"unknown category {command.category_code!r}",
-                    code="category.not_found",
-                    details={"category_code": command.category_code},
-                )
+            # Unlike create/edit, 受理 has always accepted a retired category: kept as it was.
+            await require_category(self._directory, command.category_code, active_only=False)
         if isinstance(command, Merge):
             target = require_visible(
                 await self._orders.get(command.into_id), command.into_id, actor

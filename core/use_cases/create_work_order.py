@@ -7,10 +7,11 @@ import json
 import uuid
 from dataclasses import asdict, dataclass, field
 
-from core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ConflictError, NotFoundError
 from core.ports import Clock, EventBus
 from core.privacy import Viewer
 from core.sla import SlaClass
+from core.use_cases.checks import require_category, require_role
 from core.use_cases.ports import (
     DirectoryRepository,
     IdempotencyRecord,
@@ -21,19 +22,12 @@ from core.use_cases.publishing import publish_all
 from core.use_cases.records import command_payload, transition_record
 from core.use_cases.view_work_orders import OrderView, ViewWorkOrders
 from core.work_order import Accept, HandlingContext, handle
+from core.work_order_events import WorkOrderCreated as WorkOrderCreated
 from core.work_order_events import WorkOrderEvent
 from core.work_order_model import AppealType, Appellant, Channel, WorkOrder, WorkOrderStatus
 from core.work_order_rules import Actor, Role
 
 CREATORS = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkOrderCreated(WorkOrderEvent):
-    channel: Channel
-    appeal_type: AppealType
-    category_code: str
-    call_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,12 +79,7 @@ class CreateWorkOrder:
     async def _create(
         self, actor: Actor, data: NewWorkOrder, idempotency_key: str | None
     ) -> tuple[WorkOrder, bool]:
-        if actor.role not in CREATORS:
-            raise PermissionDeniedError(
-                f"role {actor.role.value} may not create work orders",
-                code="work_order.forbidden",
-                details={"action": "create", "roles": sorted(r.value for r in CREATORS)},
-            )
+        require_role(actor, CREATORS, "create")
         fingerprint = data.fingerprint()
         if idempotency_key:
             existing = await self._replay(actor, idempotency_key, fingerprint)
@@ -98,13 +87,7 @@ class CreateWorkOrder:
                 return existing, False
         sla_class = data.sla_class or SlaClass.GENERAL
         if data.category_code:
-            category = await self._directory.get_category(data.category_code)
-            if category is None or not category.active:
-                raise NotFoundError(
-                    f"unknown category {data.category_code!r}",
-                    code="category.not_found",
-                    details={"category_code": data.category_code},
-                )
+            category = await require_category(self._directory, data.category_code)
             sla_class = data.sla_class or category.sla_class
         now = self._clock.now()
         order = WorkOrder(

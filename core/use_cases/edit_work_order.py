@@ -7,17 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from core.errors import ConflictError, ValidationError
 from core.ports import Clock, EventBus
 from core.privacy import Viewer
 from core.sla import SlaClass
+from core.use_cases.checks import require_category, require_role, require_version
 from core.use_cases.create_work_order import CREATORS
 from core.use_cases.ports import DirectoryRepository, WorkOrderRepository
 from core.use_cases.publishing import publish_all
 from core.use_cases.records import transition_record
 from core.use_cases.view_work_orders import OrderView, ViewWorkOrders
 from core.use_cases.visibility import require_visible
-from core.work_order_events import WorkOrderEvent
+from core.work_order_events import WorkOrderEdited as WorkOrderEdited
 from core.work_order_model import AppealType, Appellant, Channel, WorkOrderStatus
 
 EDITABLE_STATUSES = frozenset({WorkOrderStatus.DRAFT, WorkOrderStatus.ACCEPTED})
@@ -38,11 +39,6 @@ class WorkOrderChanges:
     address: str | None = None
     district: str | None = None
     town: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkOrderEdited(WorkOrderEvent):
-    changed: tuple[str, ...]
 
 
 class EditWorkOrder:
@@ -69,24 +65,14 @@ class EditWorkOrder:
     ) -> OrderView:
         actor = viewer.actor
         order = require_visible(await self._orders.get(order_id), order_id, actor)
-        if actor.role not in CREATORS:
-            raise PermissionDeniedError(
-                f"role {actor.role.value} may not edit work orders",
-                code="work_order.forbidden",
-                details={"action": "edit", "roles": sorted(r.value for r in CREATORS)},
-            )
+        require_role(actor, CREATORS, "edit")
         if order.status not in EDITABLE_STATUSES:
             raise ConflictError(
                 f"a work order that is {order.status.value} can no longer be edited",
                 code="work_order.not_editable",
                 details={"status": order.status.value, "editable": sorted(EDITABLE_STATUSES)},
             )
-        if expected_version is not None and expected_version != order.version:
-            raise ConflictError(
-                f"the order is at version {order.version}, not {expected_version}: reload it",
-                code="work_order.stale",
-                details={"version": order.version, "expected": expected_version},
-            )
+        require_version(order, expected_version)
         updates: dict[str, Any] = {
             f.name: getattr(changes, f.name)
             for f in fields(changes)
@@ -100,13 +86,7 @@ class EditWorkOrder:
                     details={"fields": [name]},
                 )
         if changes.category_code:
-            category = await self._directory.get_category(changes.category_code)
-            if category is None or not category.active:
-                raise NotFoundError(
-                    f"unknown category {changes.category_code!r}",
-                    code="category.not_found",
-                    details={"category_code": changes.category_code},
-                )
+            category = await require_category(self._directory, changes.category_code)
             updates.setdefault("sla_class", category.sla_class)
         changed = tuple(sorted(k for k, v in updates.items() if getattr(order, k) != v))
         if not changed:

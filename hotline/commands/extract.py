@@ -16,22 +16,10 @@ from typing import Annotated, Final
 
 import typer
 
-OUTPUT_KEYS: Final = (
-    "phone",
-    "name",
-    "province",
-    "city",
-    "district",
-    "town",
-    "community",
-    "road",
-    "road_no",
-    "poi",
-    "house_no",
-    "appeal_type",
-    "category",
-    "urgency",
-)
+from autofill.model import ADDRESS_FIELDS
+
+# The draft fields old orders can be backfilled with (no id number, time, title or summary).
+OUTPUT_KEYS: Final = ("phone", "name", *ADDRESS_FIELDS, "appeal_type", "category", "urgency")
 
 
 def register(app: typer.Typer) -> None:

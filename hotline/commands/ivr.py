@@ -16,6 +16,7 @@ from core.callsim import (
     simulate,
 )
 from core.clock import SHANGHAI
+from ivr_flows.flow import Flow
 from ivr_flows.loader import FlowFileError, load_flow
 from ivr_flows.simulation import FlowPolicy, report
 
@@ -27,15 +28,21 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ivr, name="ivr")
 
 
-@ivr.command("validate")
-def validate(file: Annotated[Path, typer.Argument(help="Flow file (YAML).")]) -> None:
-    """Check a flow file; print every problem as FILE:LINE:COL: FIELD: MESSAGE."""
+def _load_or_exit(file: Path) -> Flow:
+    """The flow in ``file``; else every problem as FILE:LINE:COL: FIELD: MESSAGE and exit 1."""
     try:
         flow = load_flow(file)
     except FlowFileError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
         raise typer.Exit(1) from exc
+    return flow
+
+
+@ivr.command("validate")
+def validate(file: Annotated[Path, typer.Argument(help="Flow file (YAML).")]) -> None:
+    """Check a flow file; print every problem as FILE:LINE:COL: FIELD: MESSAGE."""
+    flow = _load_or_exit(file)
     typer.echo(
         f"OK {file}: flow {flow.flow!r}, mode {flow.mode}, {len(flow.menus)} menus, "
         f"{len(flow.diversion)} diversion rules, entry "
@@ -59,12 +66,7 @@ def simulate_flow(
     diversion: Annotated[bool, typer.Option(help="Apply the flow's diversion rules.")] = True,
 ) -> None:
     """Drive the call model through the flow and print answer rate, SL-15, abandons, diversion."""
-    try:
-        flow = load_flow(file)
-    except FlowFileError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(1) from exc
+    flow = _load_or_exit(file)
     if agents < 0 or arrivals < 0 or hours <= 0:
         raise typer.BadParameter("agents/arrivals must be ≥ 0 and hours > 0")
     when = datetime.fromisoformat(start)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from core.directory import Category, Division, Responsibility, Unit, User
+from core.directory import Category, Division, Responsibility, User
 from core.passwords import hash_password_blocking
 from core.reference import ReferenceData, load_reference
 from core.sla import SlaClass
@@ -99,14 +99,7 @@ async def seed_demo(directory: SqlDirectoryRepository, now: datetime) -> SeedSum
     )
     await directory.save_units(
         [
-            Unit(
-                id=u.code,
-                name=u.name,
-                kind=u.kind,
-                district=u.district or "",
-                division_code=u.code if u.code in codes else None,
-                parent_id=u.parent_code,
-            )
+            replace(u, division_code=u.code if u.code in codes else None)
             for u in reference.units.values()
         ]
     )

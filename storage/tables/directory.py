@@ -29,7 +29,7 @@ class UnitRow(Base):
     __tablename__ = "units"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))  # core.dispatch.UnitKind values
+    kind: Mapped[str] = mapped_column(String(32))  # core.units.UnitKind values
     district: Mapped[str] = mapped_column(String(64), default="", index=True)
     division_code: Mapped[str | None] = mapped_column(
         ForeignKey("divisions.code"), index=True, default=None

@@ -26,6 +26,7 @@ from core.callsim import (
     flat_curve,
     simulate,
 )
+from core.ports import Clock
 from telephony.ami_client import AmiClient, AmiConfig
 from telephony.bridge import Bridge
 from telephony.live_sync import LiveSync
@@ -39,6 +40,30 @@ from telephony.translate import Translator
 SL_S = 15
 SHORT_ABANDON_S = 5
 START = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)  # 09:00 Asia/Shanghai
+
+
+def memory_bridge(
+    client: AmiClient,
+    clock: Clock,
+    store: MemoryCallEventStore | None = None,
+    *,
+    queue_log: QueueLogTail | None = None,
+    resync_interval_s: float = 60.0,
+    tail_interval_s: float = 1.0,
+) -> Bridge:
+    """A bridge writing to in-process ports: a fresh bus and live state, ``store`` (else a new
+    one) for the call-event log. The simulator, the AMI bench and the bridge tests use it."""
+    return Bridge(
+        client,
+        Translator(),
+        bus=MemoryEventBus(),
+        store=MemoryCallEventStore() if store is None else store,
+        live=LiveSync(MemoryLiveState()),
+        clock=clock,
+        queue_log=queue_log,
+        resync_interval_s=resync_interval_s,
+        tail_interval_s=tail_interval_s,
+    )
 
 
 class SimClock:
@@ -198,13 +223,10 @@ async def run_simulation(
             clock,
         )
         store = MemoryCallEventStore()
-        bridge = Bridge(
+        bridge = memory_bridge(
             client,
-            Translator(),
-            bus=MemoryEventBus(),
-            store=store,
-            live=LiveSync(MemoryLiveState()),
-            clock=clock,
+            clock,
+            store,
             queue_log=QueueLogTail(base / "queue_log"),
             tail_interval_s=0.2,
             resync_interval_s=1.0,

@@ -1,17 +1,21 @@
 """In-process implementations of the ports the bridge writes to (event bus, call-event log,
 live state), for the simulator harness, the CLI ``simulate`` command and tests. They
-implement the :mod:`core.ports` Protocols; production wiring uses the storage adapters."""
+implement the :mod:`core.ports` Protocols; production wiring uses the storage adapters.
+
+telephony may not import storage, so the bus and the call-event log are the simulator's own:
+the bus is a plain at-most-once fan-out (storage's embedded bus adds drop-oldest mailboxes and
+resync markers the simulator does not need). The live state is core's."""
 
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from core.ports import JSON, BusMessage, StoredCallEvent
+from core.live_memory import InMemoryLiveState
+from core.ports import JSON, BusMessage, StoredCallEvent, topic_matches
 
 
 class MemoryEventBus:
@@ -26,7 +30,7 @@ class MemoryEventBus:
         self.published += 1
         message = BusMessage(topic, payload, self._seq)
         for patterns, queue in self._subs:
-            if any(_match(p, topic) for p in patterns):
+            if any(topic_matches(p, topic) for p in patterns):
                 try:
                     queue.put_nowait(message)
                 except asyncio.QueueFull:
@@ -56,12 +60,6 @@ class MemoryEventBus:
         self._subs.clear()
 
 
-def _match(pattern: str, topic: str) -> bool:
-    if pattern == "*" or pattern == topic:
-        return True
-    return pattern.endswith(".*") and topic.startswith(pattern[:-1])
-
-
 class MemoryCallEventStore:
     def __init__(self) -> None:
         self.events: list[StoredCallEvent] = []
@@ -80,28 +78,5 @@ class MemoryCallEventStore:
         return [e for e in self.events if e.linkedid == linkedid]
 
 
-class MemoryLiveState:
-    def __init__(self) -> None:
-        self._docs: dict[str, dict[str, dict[str, JSON]]] = {}
-
-    async def put(self, namespace: str, key: str, doc: Mapping[str, JSON]) -> None:
-        self._docs.setdefault(namespace, {})[key] = copy.deepcopy(dict(doc))
-
-    async def patch(self, namespace: str, key: str, fields: Mapping[str, JSON]) -> None:
-        self._docs.setdefault(namespace, {}).setdefault(key, {}).update(copy.deepcopy(dict(fields)))
-
-    async def get(self, namespace: str, key: str) -> dict[str, JSON] | None:
-        doc = self._docs.get(namespace, {}).get(key)
-        return None if doc is None else copy.deepcopy(doc)
-
-    async def delete(self, namespace: str, key: str) -> None:
-        self._docs.get(namespace, {}).pop(key, None)
-
-    async def all(self, namespace: str) -> dict[str, dict[str, JSON]]:
-        return copy.deepcopy(self._docs.get(namespace, {}))
-
-    async def clear(self, namespace: str) -> None:
-        self._docs.pop(namespace, None)
-
-    async def close(self) -> None:
-        self._docs.clear()
+# The live state is core's in-process one (pure, shared with storage and the tests).
+MemoryLiveState = InMemoryLiveState

@@ -99,6 +99,22 @@ class _AgentRt:
     in_call: bool = False
     busy: bool = False
 
+    def member_state(self) -> Headers:
+        """StateInterface … PausedReason, as QueueMember* events and QueueStatus list them."""
+        return [
+            ("StateInterface", self.agent.interface),
+            ("Membership", "static"),
+            ("Penalty", "0"),
+            ("CallsTaken", str(self.calls_taken)),
+            ("LastCall", str(self.last_call)),
+            ("LastPause", str(self.last_pause)),
+            ("LoginTime", str(self.login_time)),
+            ("InCall", "1" if self.in_call else "0"),
+            ("Status", "3" if self.busy else "1"),
+            ("Paused", "1" if self.paused else "0"),
+            ("PausedReason", self.reason if self.paused else ""),
+        ]
+
 
 @dataclass(slots=True)
 class _CallRt:
@@ -260,7 +276,6 @@ class Pbx:
         self.channels.pop(ch.uniqueid, None)
 
     def _member_status(self, rt: _AgentRt, name: str = "QueueMemberStatus") -> None:
-        status = "3" if rt.busy else "1"
         self._ev(
             name,
             "agent,all",
@@ -268,21 +283,37 @@ class Pbx:
                 ("Queue", QUEUE),
                 ("MemberName", rt.agent.name),
                 ("Interface", rt.agent.interface),
-                ("StateInterface", rt.agent.interface),
-                ("Membership", "static"),
-                ("Penalty", "0"),
-                ("CallsTaken", str(rt.calls_taken)),
-                ("LastCall", str(rt.last_call)),
-                ("LastPause", str(rt.last_pause)),
-                ("LoginTime", str(rt.login_time)),
-                ("InCall", "1" if rt.in_call else "0"),
-                ("Status", status),
-                ("Paused", "1" if rt.paused else "0"),
-                ("PausedReason", rt.reason if rt.paused else ""),
+                *rt.member_state(),
                 ("Ringinuse", "0"),
                 ("Wrapuptime", "0"),
             ],
         )
+
+    def _caller_abandon(self, ch: Chan, pos: int, orig_pos: int, hold: int) -> None:
+        """QueueCallerAbandon: Asterisk raises it for a hang-up and for a timeout alike."""
+        self._ev(
+            "QueueCallerAbandon",
+            "agent,all",
+            ch.snapshot(),
+            [
+                ("Queue", QUEUE),
+                ("Position", str(pos)),
+                ("OriginalPosition", str(orig_pos)),
+                ("HoldTime", str(hold)),
+            ],
+        )
+
+    def _answered_vars(self, ch: Chan, talk: int, dialed: int) -> None:
+        """What Queue() sets on the caller when an answered call ends, whoever hung up."""
+        self._queue_vars(ch)
+        for name, value in (
+            ("ANSWEREDTIME", talk),
+            ("ANSWEREDTIME_MS", talk * 1000),
+            ("DIALEDTIME", dialed),
+            ("DIALEDTIME_MS", dialed * 1000),
+        ):
+            self._var(ch, name, str(value))
+        self._queue_vars(ch)
 
     def _queue_vars(self, ch: Chan) -> None:
         values = (
@@ -687,15 +718,7 @@ class Pbx:
                 self._var(target, "BRIDGEPEER", "")
                 self._var(target, "BRIDGEPVTCALLID", "")
             self.emit(event("BridgeLeave", "call,all", _bridge(rt.bridge, 1), ch.snapshot()))
-            self._queue_vars(ch)
-            for name, value in (
-                ("ANSWEREDTIME", talk),
-                ("ANSWEREDTIME_MS", talk * 1000),
-                ("DIALEDTIME", dialed),
-                ("DIALEDTIME_MS", dialed * 1000),
-            ):
-                self._var(ch, name, str(value))
-            self._queue_vars(ch)
+            self._answered_vars(ch, talk, dialed)
             self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
             self.emit(event("BridgeLeave", "call,all", _bridge(rt.bridge, 0), leg.snapshot()))
             self.emit(event("BridgeDestroy", "call,all", _bridge(rt.bridge, 0)))
@@ -716,15 +739,7 @@ class Pbx:
             self.emit(event("BridgeLeave", "call,all", _bridge(rt.bridge, 1), leg.snapshot()))
             self.emit(event("BridgeLeave", "call,all", _bridge(rt.bridge, 0), ch.snapshot()))
             self._agent_ev("AgentComplete", ch, leg, agent, done)
-            self._queue_vars(ch)
-            for name, value in (
-                ("ANSWEREDTIME", talk),
-                ("ANSWEREDTIME_MS", talk * 1000),
-                ("DIALEDTIME", dialed),
-                ("DIALEDTIME_MS", dialed * 1000),
-            ):
-                self._var(ch, name, str(value))
-            self._queue_vars(ch)
+            self._answered_vars(ch, talk, dialed)
             self._rtp_qos(ch)
             self.emit(event("BridgeDestroy", "call,all", _bridge(rt.bridge, 0)))
             self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
@@ -760,17 +775,7 @@ class Pbx:
             self._var(ch, "ABANDONED", "TRUE")
             self._queue_vars(ch)
             pos, count = self._position(c)
-            self._ev(
-                "QueueCallerAbandon",
-                "agent,all",
-                ch.snapshot(),
-                [
-                    ("Queue", QUEUE),
-                    ("Position", str(pos)),
-                    ("OriginalPosition", str(rt.orig_pos)),
-                    ("HoldTime", str(hold)),
-                ],
-            )
+            self._caller_abandon(ch, pos, rt.orig_pos, hold)
             self.abandoned += 1
             self._queue_vars(ch)
             for _ in range(rt.no_answer_legs):
@@ -790,17 +795,7 @@ class Pbx:
             self._var(ch, "ABANDONED", "TRUE")
             self._queue_vars(ch)
             pos = self.waiting.index(c.call_no) + 1
-            self._ev(
-                "QueueCallerAbandon",
-                "agent,all",
-                ch.snapshot(),
-                [
-                    ("Queue", QUEUE),
-                    ("Position", str(pos)),
-                    ("OriginalPosition", str(rt.orig_pos)),
-                    ("HoldTime", str(hold)),
-                ],
-            )
+            self._caller_abandon(ch, pos, rt.orig_pos, hold)
             self._queue_result_vars(ch, hold, hold + 2)
             self._ev("MusicOnHoldStop", "call,all", ch.snapshot())
             self._queue_vars(ch)

@@ -38,6 +38,22 @@ class _Member:
     paused: bool
     login: int
 
+    def member_state(self) -> Headers:
+        """StateInterface … PausedReason, as QueueMember* events and QueueStatus list them."""
+        return [
+            ("StateInterface", self.state_interface),
+            ("Membership", "dynamic"),
+            ("Penalty", str(self.penalty)),
+            ("CallsTaken", "0"),
+            ("LastCall", "0"),
+            ("LastPause", str(self.login)),
+            ("LoginTime", str(self.login)),
+            ("InCall", "0"),
+            ("Status", "0"),
+            ("Paused", "1" if self.paused else "0"),
+            ("PausedReason", ""),
+        ]
+
 
 @dataclass(slots=True, eq=False)
 class _Session:
@@ -311,17 +327,7 @@ class SimServer:
                         ("Queue", QUEUE),
                         ("Name", rt.agent.name),
                         ("Location", rt.agent.interface),
-                        ("StateInterface", rt.agent.interface),
-                        ("Membership", "static"),
-                        ("Penalty", "0"),
-                        ("CallsTaken", str(rt.calls_taken)),
-                        ("LastCall", str(rt.last_call)),
-                        ("LastPause", str(rt.last_pause)),
-                        ("LoginTime", str(rt.login_time)),
-                        ("InCall", "1" if rt.in_call else "0"),
-                        ("Status", "3" if rt.busy else "1"),
-                        ("Paused", "1" if rt.paused else "0"),
-                        ("PausedReason", rt.reason),
+                        *rt.member_state(),  # its reason is "" whenever it is not paused
                         ("Wrapuptime", "0"),
                         ("ActionID", aid or ""),
                     ]
@@ -335,17 +341,7 @@ class SimServer:
                         ("Queue", QUEUE),
                         ("Name", m.name),
                         ("Location", m.interface),
-                        ("StateInterface", m.state_interface),
-                        ("Membership", "dynamic"),
-                        ("Penalty", str(m.penalty)),
-                        ("CallsTaken", "0"),
-                        ("LastCall", "0"),
-                        ("LastPause", str(m.login)),
-                        ("LoginTime", str(m.login)),
-                        ("InCall", "0"),
-                        ("Status", "0"),
-                        ("Paused", "1" if m.paused else "0"),
-                        ("PausedReason", ""),
+                        *m.member_state(),
                         ("Wrapuptime", "0"),
                         ("ActionID", aid or ""),
                     ]
@@ -476,17 +472,7 @@ class SimServer:
                     ("Queue", QUEUE),
                     ("MemberName", m.name),
                     ("Interface", m.interface),
-                    ("StateInterface", m.state_interface),
-                    ("Membership", "dynamic"),
-                    ("Penalty", str(m.penalty)),
-                    ("CallsTaken", "0"),
-                    ("LastCall", "0"),
-                    ("LastPause", str(m.login)),
-                    ("LoginTime", str(m.login)),
-                    ("InCall", "0"),
-                    ("Status", "0"),
-                    ("Paused", "1" if m.paused else "0"),
-                    ("PausedReason", ""),
+                    *m.member_state(),
                     ("Ringinuse", "0"),
                     ("Wrapuptime", "0"),
                 ],

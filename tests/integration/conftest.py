@@ -8,6 +8,7 @@ import asyncio
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -33,24 +34,9 @@ async def _migrate(url: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def pg_database_url(postgres_url: str) -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this test session."""
-    name = f"hotline_t_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        asyncio.run(_migrate(url))
-        yield url
-    finally:
-        with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="session")
-def empty_pg_database_url(postgres_url: str) -> Iterator[str]:
-    """An empty (unmigrated) PostgreSQL database, for the migration test."""
+@contextmanager
+def _scratch_pg_database(postgres_url: str) -> Iterator[str]:
+    """URL of a new, empty database ``hotline_t_<random>`` on the server, dropped afterwards."""
     name = f"hotline_t_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -59,6 +45,21 @@ def empty_pg_database_url(postgres_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_database_url(postgres_url: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session."""
+    with _scratch_pg_database(postgres_url) as url:
+        asyncio.run(_migrate(url))
+        yield url
+
+
+@pytest.fixture(scope="session")
+def empty_pg_database_url(postgres_url: str) -> Iterator[str]:
+    """An empty (unmigrated) PostgreSQL database, for the migration test."""
+    with _scratch_pg_database(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -131,17 +132,10 @@ def seeded_sqlite_template(sqlite_template: Path, tmp_path_factory: pytest.TempP
 
 @pytest.fixture(scope="session")
 def seeded_pg_url(postgres_url: str) -> Iterator[str]:
-    name = f"hotline_t_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with _scratch_pg_database(postgres_url) as url:
         asyncio.run(_migrate(url))
         asyncio.run(_seed(url))
         yield url
-    finally:
-        with psycopg.connect(_conninfo(postgres_url), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def _wipe_work_orders(url: str) -> None:

@@ -1,42 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pytest
 
 from asr.legs import InMemoryLegDirectory, Leg, LegDirectory, LiveStateLegDirectory
+from core.live_memory import InMemoryLiveState
 from core.ports import LiveState
 
 
-class MemoryLiveState:
-    def __init__(self) -> None:
-        self.docs: dict[str, dict[str, dict[str, Any]]] = {}
-
-    async def put(self, namespace: str, key: str, doc: Mapping[str, Any]) -> None:
-        self.docs.setdefault(namespace, {})[key] = dict(doc)
-
-    async def patch(self, namespace: str, key: str, fields: Mapping[str, Any]) -> None:
-        self.docs.setdefault(namespace, {}).setdefault(key, {}).update(fields)
-
-    async def get(self, namespace: str, key: str) -> dict[str, Any] | None:
-        return self.docs.get(namespace, {}).get(key)
-
-    async def delete(self, namespace: str, key: str) -> None:
-        self.docs.get(namespace, {}).pop(key, None)
-
-    async def all(self, namespace: str) -> dict[str, dict[str, Any]]:
-        return dict(self.docs.get(namespace, {}))
-
-    async def clear(self, namespace: str) -> None:
-        self.docs.pop(namespace, None)
-
-    async def close(self) -> None:
-        pass
-
-
 def directories() -> list[LegDirectory]:
-    state: LiveState = MemoryLiveState()
+    state: LiveState = InMemoryLiveState()
     return [InMemoryLegDirectory(), LiveStateLegDirectory(state)]
 
 

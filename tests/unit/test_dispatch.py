@@ -25,9 +25,9 @@ UNITS = index_units(
         Unit("BL-GOV", "碑林区人民政府", K.DISTRICT_GOV, "碑林区"),
         Unit("YT-URBAN", "雁塔区城市管理和综合执法局", K.DEPARTMENT, "雁塔区"),
         Unit("CITY-HOUSING", "西安市住房和城乡建设局", K.DEPARTMENT, ""),
-        Unit("CITY-WATER", "西安水务集团", K.UTILITY, "", UtilityService.WATER),
-        Unit("CITY-GAS", "西安秦华燃气集团", K.UTILITY, "", UtilityService.GAS),
-        Unit("YT-GAS", "雁塔区燃气服务站", K.UTILITY, "雁塔区", UtilityService.GAS),
+        Unit("CITY-WATER", "西安水务集团", K.UTILITY, "", utility_service=UtilityService.WATER),
+        Unit("CITY-GAS", "西安秦华燃气集团", K.UTILITY, "", utility_service=UtilityService.GAS),
+        Unit("YT-GAS", "雁塔区燃气服务站", K.UTILITY, "雁塔区", utility_service=UtilityService.GAS),
         Unit("YT-ENT", "雁塔区涉企直通车联络员", K.ENTERPRISE_LIAISON, "雁塔区"),
     ]
 )

@@ -13,9 +13,8 @@ from core.clock import ManualClock
 from telephony.ami_client import AmiClient, AmiConfig, Overflowed
 from telephony.ami_codec import AmiMessage
 from telephony.bridge import Bridge
-from telephony.live_sync import LiveSync
-from telephony.sim.memory import MemoryCallEventStore, MemoryEventBus, MemoryLiveState
-from telephony.translate import Translator
+from telephony.sim.harness import memory_bridge
+from telephony.sim.memory import MemoryCallEventStore
 from tests.conftest import shared_path
 from tests.integration.telephony.tcp_fakes import (
     FakeAmi,
@@ -56,14 +55,7 @@ def store() -> MemoryCallEventStore:
 
 async def _bridge(port: int, store: MemoryCallEventStore, login_timeout_s: float = 1.0) -> Bridge:
     client = AmiClient(_config(port, login_timeout_s), CLOCK)
-    bridge = Bridge(
-        client,
-        Translator(),
-        bus=MemoryEventBus(),
-        store=store,
-        live=LiveSync(MemoryLiveState()),
-        clock=CLOCK,
-    )
+    bridge = memory_bridge(client, CLOCK, store)
     bridge.start()
     return bridge
 

@@ -12,9 +12,8 @@ import pytest
 from core.clock import ManualClock
 from telephony.ami_client import AmiClient, AmiConfig
 from telephony.ami_codec import AmiMessage, iter_messages
-from telephony.bridge import Bridge
-from telephony.live_sync import LiveSync
-from telephony.sim.memory import MemoryCallEventStore, MemoryEventBus, MemoryLiveState
+from telephony.sim.harness import memory_bridge
+from telephony.sim.memory import MemoryCallEventStore
 from telephony.translate import Translator
 from tests.conftest import AMI_TRACES, shared_path
 from tests.integration.telephony.tcp_fakes import FakeAmi, accept_login, ignore_actions
@@ -60,14 +59,7 @@ async def test_replayed_trace_through_tcp_equals_offline_translation(trace: str)
         client = AmiClient(
             AmiConfig(port=server.port, secret="s", action_timeout_s=0.5, ping_interval_s=60), CLOCK
         )
-        bridge = Bridge(
-            client,
-            Translator(),
-            bus=MemoryEventBus(),
-            store=store,
-            live=LiveSync(MemoryLiveState()),
-            clock=CLOCK,
-        )
+        bridge = memory_bridge(client, CLOCK, store)
         bridge.start()
         try:
             async with asyncio.timeout(20):
