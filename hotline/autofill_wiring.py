@@ -11,13 +11,17 @@ It is typed structurally against the classifier's heads (anything with
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 from autofill.factory import build_scanner
 from autofill.model import LabelScore
 from autofill.scan import TranscriptScanner
 from hotline.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class _Scored(Protocol):
@@ -54,6 +58,19 @@ class HeadsPredictor:
 
 def _scores(head: RankingHead, text: str) -> list[LabelScore]:
     return [LabelScore(s.label, s.probability) for s in head.rank_blocking(text, k=3).ranked]
+
+
+def predictor_from_model(model_dir: Path, *, required: bool) -> HeadsPredictor | None:
+    """The classifier in ``model_dir`` as a predictor; ``None`` (logged) when no model was
+    trained there and none was asked for explicitly — extraction still runs without
+    category/appeal type from the model."""
+    from classifier.model import ModelBundle
+
+    if not (model_dir / "metadata.json").exists() and not required:
+        log.warning("no classifier model in %s: category comes from cues only", model_dir)
+        return None
+    bundle = ModelBundle.load_blocking(model_dir)
+    return HeadsPredictor(bundle.main, bundle.head("appeal_type"))
 
 
 def scanner_from_settings(settings: Settings) -> TranscriptScanner:

@@ -80,8 +80,8 @@ class ActOnWorkOrder:
                         details={"unit_id": unit_id},
                     )
         if isinstance(command, Accept) and command.category_code:
-            # Unlike create/edit, 受理 has always accepted a retired category: kept as it was.
-            await require_category(self._directory, command.category_code, active_only=False)
+            # Same rule as create/edit: a retired category cannot be chosen at 受理 either.
+            await require_category(self._directory, command.category_code)
         if isinstance(command, Merge):
             target = require_visible(
                 await self._orders.get(command.into_id), command.into_id, actor

@@ -29,13 +29,29 @@ def register(app: typer.Typer) -> None:
 def extract(
     data: Annotated[Path, typer.Option("--data", help="CSV file with a header row (UTF-8).")],
     text_col: Annotated[str, typer.Option("--text-col", help="Column holding the appeal text.")],
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="Classifier directory for category/appeal type "
+            "(default: HOTLINE_CLASSIFIER__MODEL_DIR when trained).",
+        ),
+    ] = None,
 ) -> None:
     """Extract phone, name, address elements, appeal type, category and urgency per row."""
     from autofill.factory import new_session
-    from hotline.autofill_wiring import scanner_from_settings
+    from core.errors import DomainError
+    from hotline.autofill_wiring import predictor_from_model, scanner_from_settings
     from hotline.settings import Settings
 
     settings = Settings()
+    try:
+        predictor = predictor_from_model(
+            model or settings.classifier.model_dir, required=model is not None
+        )
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(code=2) from exc
     try:
         encoding = _sniff_encoding(data)
         handle = data.open(encoding=encoding, newline="")
@@ -57,7 +73,7 @@ def extract(
                 text = (row.get(text_col) or "").strip()
                 found: dict[str, str] = {}
                 if text:
-                    session = new_session(scanner)
+                    session = new_session(scanner, predictor=predictor)
                     session.update(text)
                     fields = session.fields
                     found = {key: fields[key].value for key in OUTPUT_KEYS if key in fields}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,10 +21,14 @@ ROWS = [
 ]
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, model_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    # Without a model dir the rows are scanned by cues alone (a trained default model in
+    # models/ must not change what these tables expect).
+    env = {**os.environ, "HOTLINE_CLASSIFIER__MODEL_DIR": str(model_dir or ROOT / "no-such-model")}
     return subprocess.run(
         [sys.executable, "-m", "hotline", "extract", *args],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -112,3 +117,32 @@ def test_undecodable_row_stops_with_its_number(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert len(result.stdout.splitlines()) == 1  # the good row was written
     assert "data row 2" in result.stderr
+
+
+def test_category_comes_from_the_trained_classifier(tmp_path: Path) -> None:
+    from tests.unit.classifier_data import small_rows
+    from tests.unit.classifier_data import write_csv as write_training_csv
+
+    model = tmp_path / "model"
+    train = subprocess.run(
+        [sys.executable, "-m", "hotline", "train", "--data",
+         str(write_training_csv(small_rows(), tmp_path / "train.csv")),
+         "--text-col", "text", "--label-col", "category", "--out", str(model)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert train.returncode == 0, train.stderr
+    data = tmp_path / "orders.csv"
+    write_csv(data, ["我们小区从昨天晚上开始停水了，到现在还没来水，家里老人孩子没法做饭"])
+    result = run("--data", str(data), "--text-col", "诉求内容", "--model", str(model))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["category"] == "水电气热"
+
+
+def test_an_explicit_model_that_is_missing_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "orders.csv"
+    write_csv(data, ["路灯不亮"])
+    result = run("--data", str(data), "--text-col", "诉求内容", "--model", str(tmp_path / "none"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ")
+    assert "metadata.json" in result.stderr
+    assert "Traceback" not in result.stderr
