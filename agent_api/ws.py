@@ -44,9 +44,13 @@ router = APIRouter()
 
 @dataclass(frozen=True, slots=True)
 class WsSettings:
-    queue_size: int = 256  # frames per client before it gets a resync
+    queue_size: int = 256  # frames per client before it gets a resync (>= 2)
     heartbeat_s: float = 20.0
     auth_timeout_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.queue_size < 2:
+            raise ValueError("queue_size must be >= 2 (a resync frame and the newest message)")
 
 
 class _Overflow:
@@ -96,6 +100,7 @@ class _Session:
                 self.queue.get_nowait()
             self.dropped += 1
             self.queue.put_nowait(_Overflow())
+            self.queue.put_nowait(message)  # the newest is kept: it follows the resync
 
     async def pump(self, sub: AsyncIterator[BusMessage]) -> None:
         async for message in sub:
