@@ -47,7 +47,7 @@ async def _events(ws: ClientConnection, until_topic: str) -> list[str]:
                 return topics
 
 
-ROUND = [
+ROUND: list[tuple[str, dict[str, Any]]] = [
     ("agent.paused", {"interface": "PJSIP/agent8003"}),
     ("asr.segment", {"call_id": "1.1", "text": "你好"}),
     ("work_order.dispatched", {"order_id": "x"}),
