@@ -312,3 +312,21 @@ async def test_bad_qa_scores_are_refused(
     r = await api.post(user, "/transcripts/3001.1/scores", {"items": items})
     assert r.status_code == status, r.text
     assert (await api.get("trainer01", "/transcripts/3001.1")).json()["scores"] == []
+
+
+@pytest.mark.parametrize(
+    ("user", "phone", "status", "count"),
+    [
+        ("agent01", "13812345678", 200, 1),
+        ("agent01", "13900000000", 200, 0),
+        ("water01", "13812345678", 403, None),
+    ],
+)
+async def test_caller_profile_lists_orders_by_phone(
+    api: Api, user: str, phone: str, status: int, count: int | None
+) -> None:
+    await _dispatch_order(api)
+    r = await api.get(user, "/work-orders", phone=phone)
+    assert r.status_code == status, r.text
+    if count is not None:
+        assert r.json()["total"] == count
