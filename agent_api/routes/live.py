@@ -38,6 +38,7 @@ async def live_summary(viewer: CurrentViewer, services: Services) -> dict[str, A
     require_role(viewer, LIVE_READERS)
     snap = await ReadLive(services.live_state).snapshot()
     return {
+        "as_of": services.clock.now().isoformat(),  # the page measures "time in state" from it
         "summary": snap.summary(),
         "queues": snap.queues,
         "agents": snap.agents,
