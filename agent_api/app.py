@@ -12,6 +12,7 @@ from agent_api.routes import (
     auth,
     health,
     kpi,
+    labels,
     live,
     pages,
     reference,
@@ -40,6 +41,7 @@ def create_app(
     app.include_router(work_orders.router, prefix="/api/v1")
     app.include_router(work_order_actions.router, prefix="/api/v1")
     app.include_router(reference.router, prefix="/api/v1")
+    app.include_router(labels.router, prefix="/api/v1")
     app.include_router(live.router, prefix="/api/v1")
     app.include_router(kpi.router, prefix="/api/v1")
     app.include_router(transcripts.router, prefix="/api/v1")

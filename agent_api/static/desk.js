@@ -13,6 +13,7 @@ const calls = new Map(); // linkedid → {caller_number, queue, queued_at}
 let current = null; // {linkedid, caller_number, queue, state, waitBase, since}
 const lines = new Map(); // key → {speaker, start_ms, text, final, gap}
 let categories = [];
+let statusLabels = {};
 let submitted = false;
 
 const form = () => $("#order");
@@ -97,7 +98,7 @@ async function loadHistory(phone) {
     if (!page.items.length) { list.replaceChildren(el("li", { class: "empty" }, "该号码无历史工单")); return; }
     list.replaceChildren(...page.items.map((o) => el("li", {},
       el("b", {}, o.number), " ", el("span", { class: "muted" }, fmtTime(o.created_at)), el("br"),
-      o.title, " · ", el("span", { class: "state-pill" }, o.status_label || o.status))));
+      o.title, " · ", el("span", { class: "state-pill" }, statusLabels[o.status] || o.status))));
   } catch (e) {
     list.replaceChildren(el("li", { class: "empty" }, `历史工单查询失败：${e.message}`));
   }
@@ -241,6 +242,7 @@ async function main() {
     const sel = control("category");
     for (const c of categories) sel.append(el("option", { value: c.code }, c.name));
   } catch { /* categories unavailable: the select stays empty */ }
+  try { statusLabels = (await api("/labels")).status; } catch { /* raw status codes then */ }
   const live = new Live({ onEvent, onResync, onStatus: setConn });
   showUser(s, live);
   setInterval(renderWait, 1000);

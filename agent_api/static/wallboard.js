@@ -77,14 +77,15 @@ function renderChart(intervals) {
   intervals.forEach((it, i) => {
     const x = L + i * bw;
     const k = it.kpis;
-    svg.append(s("rect", { x: x + bw * 0.15, y: y(k.queued), width: bw * 0.7, height: H - B - y(k.queued), fill: "#2f4b73" }, undefined));
-    svg.append(s("rect", { x: x + bw * 0.3, y: y(k.answered), width: bw * 0.4, height: H - B - y(k.answered), fill: "#5aa9ff" }));
+    const wide = Math.min(bw * 0.7, 56), narrow = wide * 0.55; // bars stay bars with few intervals
+    const q = s("rect", { x: x + (bw - wide) / 2, y: y(k.queued), width: wide, height: H - B - y(k.queued), fill: "#2f4b73" });
+    svg.append(q);
+    svg.append(s("rect", { x: x + (bw - narrow) / 2, y: y(k.answered), width: narrow, height: H - B - y(k.answered), fill: "#5aa9ff" }));
     const label = new Date(it.start).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false });
     svg.append(s("text", { x: x + bw / 2, y: H - 6, "text-anchor": "middle" }, label));
     const v = k.answer_rate.value;
     if (v !== null) pts.push([x + bw / 2, T + (H - T - B) * (1 - v)]);
-    const title = s("title", {}, `${label} 进队 ${k.queued}，接通 ${k.answered}，接通率 ${fmtPct(v)}`);
-    svg.lastChild.append(title);
+    q.append(s("title", {}, `${label} 进队 ${k.queued}，接通 ${k.answered}，接通率 ${fmtPct(v)}`));
   });
   if (pts.length) {
     svg.append(s("polyline", { points: pts.map((p) => p.join(",")).join(" "), fill: "none", stroke: "#5fd38d", "stroke-width": 2 }));

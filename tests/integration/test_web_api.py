@@ -330,3 +330,9 @@ async def test_caller_profile_lists_orders_by_phone(
     assert r.status_code == status, r.text
     if count is not None:
         assert r.json()["total"] == count
+
+
+async def test_labels_come_from_the_message_catalogue(api: Api) -> None:
+    data = (await api.client.get("/api/v1/labels")).json()
+    assert data["status"]["dispatched"] == "已派单"
+    assert data["role"]["trainer"]
