@@ -58,7 +58,7 @@ function renderGap() {
 function renderChart(intervals) {
   const box = $("#chart");
   if (!intervals.length) { box.replaceChildren(el("p", { class: "muted" }, "今日暂无来电")); return; }
-  const W = 640, H = 220, L = 34, B = 24, T = 12, R = 34;
+  const W = 640, H = 220, L = 34, B = 24, T = 12, R = 44;
   const max = Math.max(1, ...intervals.map((i) => i.kpis.queued));
   const bw = (W - L - R) / intervals.length;
   const y = (v) => T + (H - T - B) * (1 - v / max);

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
@@ -19,6 +20,7 @@ from core.live import LiveReducer
 from core.ports import TranscriptSegment
 from core.use_cases.ports import OrderQuery
 from telephony.bridge import topic_for
+from tests.conftest import REQUIRE_SERVICES
 from tests.web_server import Served, serving
 from tests.web_support import (
     DAY,
@@ -43,11 +45,14 @@ ARGS = [
     "--no-first-run",
 ]
 SHOTS = Path("/tmp")
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
+    if not HAVE_CHROMIUM:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"{CHROMIUM} missing (.ci/system-deps installs it)")
         pytest.skip("chromium missing: apt-get install -y chromium")
     async with async_playwright() as p:
         b = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -188,8 +193,6 @@ async def test_desk_follows_a_call_and_submits_the_order(browser: Browser, serve
 
 
 async def _earlier_order(served: Served) -> str:
-    import httpx
-
     token = await served.token("agent01")
     body = {
         "title": "路灯不亮",
