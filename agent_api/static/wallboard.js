@@ -105,17 +105,23 @@ function renderLive() {
   $("#states").replaceChildren(...STATES.map(([k, label]) =>
     el("div", { "data-state": k }, el("b", {}, String(sum.agents_by_state[k] || 0)), el("span", { class: "dot " + k }), label)));
   const now = Date.parse(live.as_of) + (Date.now() - fetchedAt);
-  $("#agents").replaceChildren(...live.agents.map((a) => el("tr", { "data-interface": a.interface },
+  const rows = live.agents.map((a) => el("tr", { "data-interface": a.interface },
     el("td", {}, a.member_name || a.interface),
     el("td", {}, el("span", { class: "dot " + a.state }), STATE_LABEL[a.state] || a.state),
     el("td", {}, a.paused_reason || ""),
-    el("td", {}, a.since ? fmtDuration((now - Date.parse(a.since)) / 1000) : "—"))));
+    el("td", {}, a.since ? fmtDuration((now - Date.parse(a.since)) / 1000) : "—")));
+  $("#agents").replaceChildren(...(rows.length ? rows : [emptyRow(4, "暂无坐席签入记录")]));
   renderQueues();
   renderGap();
 }
 
+function emptyRow(cols, text) {
+  return el("tr", {}, el("td", { colspan: cols, class: "muted" }, text));
+}
+
 function renderQueues() {
   if (!live) return;
+  if (!live.queues.length) { $("#queues").replaceChildren(emptyRow(7, "暂无队列数据")); return; }
   $("#queues").replaceChildren(...live.queues.map((q) => {
     const k = kpis?.by_queue?.[q.queue];
     return el("tr", {},

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import text
 
 from core.live import LiveReducer
 from core.ports import TranscriptSegment
@@ -336,3 +337,24 @@ async def test_labels_come_from_the_message_catalogue(api: Api) -> None:
     data = (await api.client.get("/api/v1/labels")).json()
     assert data["status"]["dispatched"] == "已派单"
     assert data["role"]["trainer"]
+
+
+@pytest.mark.postgres
+async def test_call_kpis_and_search_on_postgres(seeded_postgres_url: str) -> None:
+    async with running_api(seeded_postgres_url) as api:
+        async with api.container.engine.begin() as conn:  # the shared session database
+            await conn.execute(text("DELETE FROM call_events"))
+            await conn.execute(text("DELETE FROM transcript_segments"))
+            await conn.execute(text("DELETE FROM qa_scores"))
+        await _seed_calls(api)
+        await _transcript(api)
+        r = await api.get("supervisor01", "/kpi/calls", **{"from": FROM, "to": TO})
+        rate = r.json()["total"]["answer_rate"]
+        assert (rate["numerator"], rate["denominator"]) == (3, 4)
+        assert len(r.json()["gaps"]) == 1
+        hits = (await api.get("trainer01", "/transcripts/search", q="13800138000")).json()
+        assert [h["call_id"] for h in hits] == ["3001.1"]
+        items = {"courtesy": 1, "accuracy": 2, "record": 3, "communication": 4}
+        r = await api.post("trainer01", "/transcripts/3001.1/scores", {"items": items})
+        assert r.status_code == 201
+        assert r.json()["total"] == 10

@@ -169,6 +169,7 @@ async def test_desk_follows_a_call_and_submits_the_order(browser: Browser, serve
     await expect(page.locator("#f-town")).to_have_attribute("data-conf", "mid")
     await expect(page.locator("#f-phone")).to_have_value("13812345678")
     await expect(page.locator("#suggestions li")).to_have_count(3)
+    assert await page.locator("#f-category option").count() > 10  # categories from the API
     await expect(page.locator("#suggestions")).to_contain_text("供水类诉求")
 
     await page.fill("#f-district", "碑林区")  # the agent corrects it: locked from now on
