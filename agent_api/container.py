@@ -8,12 +8,13 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Request
 
 from agent_api.auth import TokenIssuer
-from core.ports import Clock
+from core.ports import CallEventStore, Clock, EventBus, LiveState, TranscriptStore
 from core.use_cases.act_on_work_order import ActOnWorkOrder
 from core.use_cases.authenticate import Authenticate
 from core.use_cases.create_work_order import CreateWorkOrder
 from core.use_cases.edit_work_order import EditWorkOrder
-from core.use_cases.ports import DirectoryRepository
+from core.use_cases.ports import DirectoryRepository, WorkOrderRepository
+from core.use_cases.transcript_review import QaScoreStore
 from core.use_cases.view_work_orders import ViewWorkOrders
 
 HealthCheck = Callable[[], Awaitable[None]]
@@ -46,6 +47,25 @@ class ApiContainer(Protocol):
 
     @property
     def health_checks(self) -> Mapping[str, HealthCheck]: ...
+
+    # -- live views, reports, transcripts (web pages and /ws) ----------------------------------
+    @property
+    def event_bus(self) -> EventBus: ...
+
+    @property
+    def live_state(self) -> LiveState: ...
+
+    @property
+    def call_events(self) -> CallEventStore: ...
+
+    @property
+    def transcripts(self) -> TranscriptStore: ...
+
+    @property
+    def orders(self) -> WorkOrderRepository: ...
+
+    @property
+    def qa_scores(self) -> QaScoreStore: ...
 
 
 def get_container(request: Request) -> ApiContainer:

@@ -22,6 +22,8 @@ MESSAGES: Mapping[str, str] = {
     # generic (core.errors base classes)
     "domain.error": "操作未能完成。",
     "not_found": "未找到相应记录。",
+    "transcript.not_found": "未找到该通话的转写记录。",
+    "ws.role_has_no_topics": "您的角色没有可订阅的实时消息。",
     "conflict": "操作与当前状态冲突，请刷新后重试。",
     "validation.invalid": "提交的内容不符合要求：{message}",
     "auth.forbidden": "您没有执行该操作的权限。",

@@ -38,6 +38,7 @@ from storage.db import create_engine, session_factory
 from storage.directory_repo import SqlDirectoryRepository
 from storage.live_memory import InMemoryLiveState
 from storage.live_redis import RedisLiveState
+from storage.qa_score_store import SqlQaScoreStore
 from storage.sms_outbox import OutboxSmsGateway
 from storage.transcript_store import SqlTranscriptStore
 from storage.voicemail_store import SqlVoicemailStore
@@ -79,6 +80,11 @@ class Container:
     @property
     def live_state(self) -> LiveState:
         return self.live
+
+    @property
+    def qa_scores(self) -> SqlQaScoreStore:
+        """QA scores of the transcript review page (stateless adapter over ``sessions``)."""
+        return SqlQaScoreStore(self.sessions)
 
     @property
     def health_checks(self) -> Mapping[str, HealthCheck]:

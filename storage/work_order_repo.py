@@ -198,6 +198,8 @@ class SqlWorkOrderRepository(WorkOrderRepository):
             conditions.append(WorkOrderRow.created_at < query.created_to)
         if query.overdue_at is not None:
             conditions.append(overdue_condition(query.overdue_at))
+        if query.phone:
+            conditions.append(WorkOrderRow.appellant_phone == query.phone)
         where = and_(*conditions) if conditions else and_(True)
         rows_q = (
             select(WorkOrderRow)

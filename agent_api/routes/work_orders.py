@@ -18,7 +18,8 @@ from agent_api.schemas import (
     WorkOrderRead,
     WorkOrderUpdate,
 )
-from core.errors import ValidationError
+from core.errors import PermissionDeniedError, ValidationError
+from core.privacy import FULL_VIEW_ROLES
 from core.use_cases.create_work_order import NewWorkOrder
 from core.use_cases.edit_work_order import WorkOrderChanges
 from core.use_cases.ports import OrderQuery
@@ -82,6 +83,7 @@ def _query(
     overdue_at: datetime | None,
     limit: int,
     offset: int,
+    phone: str | None = None,
 ) -> OrderQuery:
     for name, value in (
         ("created_from", created_from),
@@ -101,6 +103,7 @@ def _query(
         created_from=created_from,
         created_to=created_to,
         overdue_at=overdue_at,
+        phone=phone or None,
         limit=limit,
         offset=offset,
     )
@@ -130,14 +133,18 @@ async def list_work_orders(
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     overdue: Annotated[bool, Query(description="only orders past their current deadline")] = False,
+    phone: Annotated[str | None, Query(max_length=32, description="appellant phone")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> WorkOrderPageRead:
     """Filters: status (repeatable), unit (lead/assisting/copy), category, district, creation
-    time range [from, to), overdue now. A unit user always sees only its own unit's orders."""
+    time range [from, to), overdue now, appellant phone (hotline staff only: the agent desk's
+    caller profile). A unit user always sees only its own unit's orders."""
+    if phone and viewer.actor.role not in FULL_VIEW_ROLES:
+        raise PermissionDeniedError("only hotline staff search by phone", code="auth.forbidden")
     overdue_at = services.clock.now() if overdue else None
     query = _query(
-        status, unit, category, district, created_from, created_to, overdue_at, limit, offset
+        status, unit, category, district, created_from, created_to, overdue_at, limit, offset, phone
     )
     return _page(await services.view_work_orders.search(viewer, query))
 

@@ -56,6 +56,7 @@ class OrderQuery:
     created_from: datetime | None = None
     created_to: datetime | None = None  # exclusive
     overdue_at: datetime | None = None  # only orders overdue at this instant
+    phone: str | None = None  # appellant phone, exact (the desk's caller profile)
     limit: int = 50
     offset: int = 0
 

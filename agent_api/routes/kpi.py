@@ -1,0 +1,96 @@
+"""KPI reports: calls (from the call-event log) and work orders (from the audit trail), as JSON
+and as Excel."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from agent_api.auth import CurrentViewer
+from agent_api.container import Services
+from agent_api.exports import call_kpis_xlsx_blocking, order_kpis_xlsx_blocking
+from agent_api.roles import CALL_KPI_READERS, require_role
+from core.privacy import Viewer
+from core.use_cases.call_kpi_report import CallKpiQuery, CallKpiReport
+from core.use_cases.order_kpi_report import WorkOrderKpiReport
+
+router = APIRouter(tags=["kpi"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+From = Annotated[datetime, Query(alias="from", description="inclusive, with time zone")]
+To = Annotated[datetime, Query(alias="to", description="exclusive, with time zone")]
+Interval = Annotated[Literal["15min", "hour", "day"], Query()]
+Name = Annotated[str | None, Query(max_length=64)]
+
+
+async def _call_report(
+    viewer: Viewer,
+    services: Services,
+    start: datetime,
+    end: datetime,
+    interval: str,
+    queue: str | None,
+    agent: str | None,
+) -> dict[str, Any]:
+    require_role(viewer, CALL_KPI_READERS)
+    query = CallKpiQuery(start, end, interval, queue or None, agent or None)
+    result = await CallKpiReport(services.call_events).execute(query)
+    return result.to_json()
+
+
+@router.get("/kpi/calls")
+async def call_kpis(
+    viewer: CurrentViewer,
+    services: Services,
+    start: From,
+    end: To,
+    interval: Interval = "hour",
+    queue: Name = None,
+    agent: Name = None,
+) -> dict[str, Any]:
+    """Call KPIs per interval, queue and agent; each rate with numerator, denominator and
+    formula; ``calls`` lists the linkedids behind them; ``gaps`` the data-gap markers."""
+    return await _call_report(viewer, services, start, end, interval, queue, agent)
+
+
+@router.get("/kpi/calls.xlsx")
+async def call_kpis_xlsx(
+    viewer: CurrentViewer,
+    services: Services,
+    start: From,
+    end: To,
+    interval: Interval = "hour",
+    queue: Name = None,
+    agent: Name = None,
+) -> Response:
+    report = await _call_report(viewer, services, start, end, interval, queue, agent)
+    body = await asyncio.to_thread(call_kpis_xlsx_blocking, report)
+    return Response(
+        body,
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="call-kpis.xlsx"'},
+    )
+
+
+@router.get("/kpi/work-orders")
+async def work_order_kpis(
+    viewer: CurrentViewer, services: Services, start: From, end: To, unit: Name = None
+) -> dict[str, Any]:
+    """Per handling unit: 派单量, 按时签收率, 响应率, 办结率, … (``core.kpi_orders``)."""
+    return await WorkOrderKpiReport(services.orders).execute(viewer, start, end, unit or None)
+
+
+@router.get("/kpi/work-orders.xlsx")
+async def work_order_kpis_xlsx(
+    viewer: CurrentViewer, services: Services, start: From, end: To, unit: Name = None
+) -> Response:
+    report = await WorkOrderKpiReport(services.orders).execute(viewer, start, end, unit or None)
+    body = await asyncio.to_thread(order_kpis_xlsx_blocking, report)
+    return Response(
+        body,
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="work-order-kpis.xlsx"'},
+    )
