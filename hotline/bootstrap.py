@@ -29,7 +29,10 @@ from core.use_cases.edit_work_order import EditWorkOrder
 from core.use_cases.view_work_orders import ViewWorkOrders
 from core.work_order import HandlingContext
 from hotline.settings import Settings
+from core.use_cases.voicemail_intake import IntakeVoicemail
 from storage.audit_repo import SqlPersonalDataAudit
+from storage.call_record_store import SqlCallRecordStore
+from storage.intake_store import SqlCallbackTasks, SqlTranscriptionJobs
 from storage.bus_memory import InMemoryEventBus
 from storage.bus_redis import RedisEventBus
 from storage.calendar import ChineseWorkingCalendar
@@ -69,6 +72,12 @@ class Container:
     create_work_order: CreateWorkOrder
     act_on_work_order: ActOnWorkOrder
     edit_work_order: EditWorkOrder
+    callbacks: SqlCallbackTasks
+    transcription_jobs: SqlTranscriptionJobs
+    call_records: SqlCallRecordStore
+    voicemail_intake: IntakeVoicemail
+    extras: dict[str, Any] = field(default_factory=dict)  # components started (tests, health)
+    _stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _started: bool = False
 
@@ -100,12 +109,22 @@ class Container:
         if not task.cancelled() and task.exception() is not None:
             log.error("background task %s died", task.get_name(), exc_info=task.exception())
 
+    def on_stop(self, stopper: Callable[[], Awaitable[None]]) -> None:
+        """Run ``stopper`` at ``stop`` (last registered first), before tasks are cancelled."""
+        self._stoppers.append(stopper)
+
     async def start(self) -> None:
         """Fail fast with a clear error when the configured Redis is unreachable."""
         await self.bus.ping()
         self._started = True
 
     async def stop(self) -> None:
+        stoppers, self._stoppers = self._stoppers[::-1], []
+        for stopper in stoppers:
+            try:
+                await stopper()
+            except Exception:
+                log.exception("stopping a component failed")
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -149,6 +168,10 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         timedelta(minutes=settings.api.token_ttl_minutes),
         clock,
     )
+    create = CreateWorkOrder(orders, directory, bus, clock, ctx, view)
+    voicemails = SqlVoicemailStore(sessions)
+    callbacks = SqlCallbackTasks(sessions)
+    transcription_jobs = SqlTranscriptionJobs(sessions, clock)
     return Container(
         settings=settings,
         clock=clock,
@@ -163,11 +186,15 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         call_events=SqlCallEventStore(sessions),
         transcripts=SqlTranscriptStore(sessions),
         sms=OutboxSmsGateway(sessions, clock),
-        voicemails=SqlVoicemailStore(sessions),
+        voicemails=voicemails,
         tokens=tokens,
         authenticate=Authenticate(directory),
         view_work_orders=view,
-        create_work_order=CreateWorkOrder(orders, directory, bus, clock, ctx, view),
+        create_work_order=create,
         act_on_work_order=ActOnWorkOrder(orders, directory, bus, clock, ctx, view),
         edit_work_order=EditWorkOrder(orders, directory, bus, clock, view),
+        callbacks=callbacks,
+        transcription_jobs=transcription_jobs,
+        call_records=SqlCallRecordStore(sessions),
+        voicemail_intake=IntakeVoicemail(voicemails, create, transcription_jobs, callbacks),
     )

@@ -47,6 +47,7 @@ DEMO_COMPONENTS: list[tuple[str, Component]] = [
     ("seed", seed_component),
 ]
 """What ``python -m hotline demo`` starts, in order. Append ``(name, component)`` to add yours."""
+BASE_DEMO_COMPONENTS = tuple(DEMO_COMPONENTS)  # migrate, seed: what every demo starts with
 
 
 def print_seed(summary: SeedSummary) -> None:
@@ -103,3 +104,14 @@ async def run(
         await server.serve()
     finally:
         await container.stop()
+
+
+def _append_defaults() -> None:
+    # The integration's components with their defaults (``demo`` rebuilds the list from its
+    # options: calls per hour, agents, simulator on/off).
+    from hotline.components import SimOptions, demo_components
+
+    DEMO_COMPONENTS.extend(demo_components(SimOptions()))
+
+
+_append_defaults()

@@ -1,0 +1,225 @@
+"""AMI bridge wiring: client + bridge → SqlCallEventStore, bus, live state; call records;
+ASR taps fed by the bridge's raw AMI messages; IVR intake subscribers (voicemail → draft,
+online diversion → SMS). Used by the demo (against the PBX simulator) and the ``ami-bridge``
+role (against a real Asterisk)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from core.call_records import CallRecordReducer
+from core.calls import CallEnded
+from core.clock import ensure_aware
+from core.events import DomainEvent
+from core.ports import Clock, VoicemailReceived
+from core.use_cases.voicemail_intake import IntakeVoicemail
+from hotline.bootstrap import Container
+from ivr_flows.flow import Flow
+from ivr_flows.online import send_online_link
+from ivr_flows.voicemail import callable_number, recording_file
+from storage.call_record_store import SqlCallRecordStore
+from telephony.ami_client import AmiClient, AmiConfig
+from telephony.ami_codec import AmiMessage
+from telephony.bridge import Bridge
+from telephony.commands import AgentCommands
+from telephony.live_sync import LiveSync
+from telephony.queue_log_tail import QueueLogTail
+from telephony.translate import Translator
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class CallRecorder:
+    """Folds the bridge's accepted events into one record per call; dirty records are
+    upserted every ``interval_s`` and when the call ends."""
+
+    store: SqlCallRecordStore
+    short_abandon_s: int = 5
+    reducer: CallRecordReducer = field(init=False)
+    dirty: set[str] = field(default_factory=set)
+    saved: int = 0
+
+    def __post_init__(self) -> None:
+        self.reducer = CallRecordReducer(short_abandon_s=self.short_abandon_s)
+
+    async def on_event(self, event: DomainEvent) -> None:
+        record = self.reducer.apply(event)
+        if record is not None:
+            self.dirty.add(record.linkedid)
+        if isinstance(event, CallEnded):
+            await self.flush()
+
+    async def flush(self) -> None:
+        if not self.dirty:
+            return
+        ids, self.dirty = self.dirty, set()
+        records = [self.reducer.records[i] for i in ids if i in self.reducer.records]
+        await self.store.save(records)
+        self.saved += len(records)
+
+    async def run(self, interval_s: float = 1.0) -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("saving call records failed; retrying")
+
+
+def ami_config_from_settings(container: Container) -> AmiConfig:
+    ami = container.settings.ami
+    return AmiConfig(
+        host=ami.host,
+        port=ami.port,
+        username=ami.username,
+        secret=ami.secret.get_secret_value(),
+        auth=ami.auth,
+        login_timeout_s=ami.login_timeout_s,
+        action_timeout_s=ami.action_timeout_s,
+        ping_interval_s=ami.ping_interval_s,
+        queue_maxsize=ami.queue_maxsize,
+    )
+
+
+@dataclass(slots=True)
+class TelephonyLink:
+    client: AmiClient
+    bridge: Bridge
+    commands: AgentCommands
+    recorder: CallRecorder
+    raw: asyncio.Queue[AmiMessage] = field(default_factory=lambda: asyncio.Queue(10_000))
+    raw_dropped: int = 0
+
+    def _on_message(self, message: AmiMessage) -> None:
+        try:
+            self.raw.put_nowait(message)
+        except asyncio.QueueFull:
+            self.raw_dropped += 1
+
+
+def start_bridge(
+    container: Container,
+    config: AmiConfig,
+    *,
+    clock: Clock | None = None,
+    queue_log: Path | None = None,
+    tail_interval_s: float = 1.0,
+) -> TelephonyLink:
+    """Start client + bridge (stopped by the container) and the call-record flusher."""
+    clock = clock or container.clock
+    client = AmiClient(config, clock)
+    recorder = CallRecorder(container.call_records)
+    bridge = Bridge(
+        client,
+        Translator(),
+        bus=container.bus,
+        store=container.call_events,
+        live=LiveSync(container.live),
+        clock=clock,
+        queue_log=QueueLogTail(queue_log) if queue_log is not None else None,
+        queue=container.settings.ami.queue,
+        resync_interval_s=container.settings.ami.resync_interval_s,
+        tail_interval_s=tail_interval_s,
+    )
+    link = TelephonyLink(client, bridge, AgentCommands(client, queue=container.settings.ami.queue), recorder)
+    bridge.on_event = recorder.on_event
+    bridge.on_message = link._on_message
+    bridge.start()
+    container.on_stop(bridge.stop)
+    container.on_stop(recorder.flush)
+    container.spawn(recorder.run(), name="call-records")
+    container.extras["telephony"] = link
+    return link
+
+
+def _first_values(message: AmiMessage) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in message.headers:
+        out.setdefault(key, value)
+    return out
+
+
+async def feed_taps(link: TelephonyLink, taps: object) -> None:
+    """Every raw AMI message to the tap coordinator; on ``AgentConnect`` send its Originate
+    actions through the telephony client (failures become gaps, the call is never touched)."""
+    from asr.tap import TapCoordinator
+
+    assert isinstance(taps, TapCoordinator)
+    while True:
+        message = await link.raw.get()
+        event = _first_values(message)
+        try:
+            await taps.on_event(event)
+            if event.get("Event") == "AgentConnect":
+                for action in await taps.on_agent_connect(event):
+                    fields = {k: v for k, v in action.items() if k != "Action"}
+                    try:
+                        replies = await link.client.action(
+                            "Originate", fields, within_s=15.0  # type: ignore[arg-type]
+                        )
+                    except Exception as exc:
+                        log.warning("ASR tap Originate failed: %s", exc)
+                        replies = []
+                    for reply in replies:
+                        if reply.event == "OriginateResponse":
+                            await taps.on_event(_first_values(reply))
+        except Exception:
+            log.exception("tap coordinator failed on %s", event.get("Event"))
+
+
+@dataclass(slots=True)
+class IntakeSubscriber:
+    """``call.voicemail_left`` → :class:`IntakeVoicemail`; ``call.diverted`` to online → the
+    flow's SMS link through the SMS gateway (outbox)."""
+
+    container: Container
+    intake: IntakeVoicemail
+    flow: Flow
+    drafts: int = 0
+    sms_sent: int = 0
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def run(self) -> None:
+        callers: dict[str, str] = {}
+        async with self.container.bus.subscribe(
+            "call.offered", "call.voicemail_left", "call.diverted", "call.ended"
+        ) as messages:
+            self.ready.set()
+            async for message in messages:
+                p = message.payload
+                linkedid = str(p.get("linkedid") or "")
+                try:
+                    if message.topic == "call.offered":
+                        callers[linkedid] = str(p.get("caller_number") or "")
+                    elif message.topic == "call.ended":
+                        callers.pop(linkedid, None)
+                    elif message.topic == "call.voicemail_left":
+                        await self._voicemail(linkedid, p)
+                    elif message.topic == "call.diverted" and p.get("target") == "online":
+                        await self._online(linkedid, callers.get(linkedid, ""))
+                except Exception:  # one bad call must not stop intake
+                    log.exception("intake failed for call %s (%s)", linkedid, message.topic)
+
+    async def _voicemail(self, linkedid: str, p: dict[str, object]) -> None:
+        at = ensure_aware(datetime.fromisoformat(str(p["occurred_at"])))
+        await self.intake.receive(
+            VoicemailReceived(
+                call_id=linkedid,
+                caller_number=str(p.get("caller_number") or ""),
+                recording_path=recording_file(str(p.get("message_file") or "")),
+                received_at=at,
+            )
+        )
+        self.drafts += 1
+
+    async def _online(self, linkedid: str, caller: str) -> None:
+        if not callable_number(caller):
+            log.info("online diversion of %s: no SMS (number %r)", linkedid, caller)
+            return
+        await send_online_link(self.container.sms, self.flow.sms, caller, linkedid)
+        self.sms_sent += 1
