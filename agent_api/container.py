@@ -14,6 +14,7 @@ from core.use_cases.authenticate import Authenticate
 from core.use_cases.create_work_order import CreateWorkOrder
 from core.use_cases.edit_work_order import EditWorkOrder
 from core.use_cases.ports import DirectoryRepository
+from core.use_cases.view_calls import ViewCalls
 from core.use_cases.view_work_orders import ViewWorkOrders
 
 HealthCheck = Callable[[], Awaitable[None]]
@@ -40,6 +41,9 @@ class ApiContainer(Protocol):
 
     @property
     def directory(self) -> DirectoryRepository: ...
+
+    @property
+    def view_calls(self) -> ViewCalls: ...
 
     @property
     def clock(self) -> Clock: ...

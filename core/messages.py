@@ -110,6 +110,11 @@ MESSAGES: Mapping[str, str] = {
     "ivr.voicemail_path": "语音留言录音文件路径无效：{message}",
     "voicemail.duplicate": "该语音留言已登记。",
     "voicemail.not_found": "未找到该语音留言。",
+    "call.forbidden": "您没有查看通话记录的权限。",
+    "call.not_found": "未找到该通话记录。",
+    "call.bad_query": "通话记录查询条件无效：{message}",
+    "callback.not_found": "未找到该回电任务。",
+    "transcription.not_found": "未找到该转写任务。",
     "sms.refused": "短信网关拒绝发送：{message}",
     # external services
     "external.redis_unavailable": "Redis 无法连接：{message}",

@@ -26,19 +26,20 @@ from core.use_cases.act_on_work_order import ActOnWorkOrder
 from core.use_cases.authenticate import Authenticate
 from core.use_cases.create_work_order import CreateWorkOrder
 from core.use_cases.edit_work_order import EditWorkOrder
+from core.use_cases.view_calls import ViewCalls
 from core.use_cases.view_work_orders import ViewWorkOrders
+from core.use_cases.voicemail_intake import IntakeVoicemail
 from core.work_order import HandlingContext
 from hotline.settings import Settings
-from core.use_cases.voicemail_intake import IntakeVoicemail
 from storage.audit_repo import SqlPersonalDataAudit
-from storage.call_record_store import SqlCallRecordStore
-from storage.intake_store import SqlCallbackTasks, SqlTranscriptionJobs
 from storage.bus_memory import InMemoryEventBus
 from storage.bus_redis import RedisEventBus
 from storage.calendar import ChineseWorkingCalendar
 from storage.call_event_store import SqlCallEventStore
+from storage.call_record_store import SqlCallRecordStore
 from storage.db import create_engine, session_factory
 from storage.directory_repo import SqlDirectoryRepository
+from storage.intake_store import SqlCallbackTasks, SqlTranscriptionJobs
 from storage.live_memory import InMemoryLiveState
 from storage.live_redis import RedisLiveState
 from storage.sms_outbox import OutboxSmsGateway
@@ -76,6 +77,7 @@ class Container:
     transcription_jobs: SqlTranscriptionJobs
     call_records: SqlCallRecordStore
     voicemail_intake: IntakeVoicemail
+    view_calls: ViewCalls
     extras: dict[str, Any] = field(default_factory=dict)  # components started (tests, health)
     _stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -172,6 +174,8 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
     voicemails = SqlVoicemailStore(sessions)
     callbacks = SqlCallbackTasks(sessions)
     transcription_jobs = SqlTranscriptionJobs(sessions, clock)
+    transcripts = SqlTranscriptStore(sessions)
+    call_records = SqlCallRecordStore(sessions)
     return Container(
         settings=settings,
         clock=clock,
@@ -184,7 +188,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         orders=orders,
         audit=audit,
         call_events=SqlCallEventStore(sessions),
-        transcripts=SqlTranscriptStore(sessions),
+        transcripts=transcripts,
         sms=OutboxSmsGateway(sessions, clock),
         voicemails=voicemails,
         tokens=tokens,
@@ -195,6 +199,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         edit_work_order=EditWorkOrder(orders, directory, bus, clock, view),
         callbacks=callbacks,
         transcription_jobs=transcription_jobs,
-        call_records=SqlCallRecordStore(sessions),
+        call_records=call_records,
         voicemail_intake=IntakeVoicemail(voicemails, create, transcription_jobs, callbacks),
+        view_calls=ViewCalls(call_records, transcripts),
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from asr.recognizer import RecognizerFactory
 from hotline.bootstrap import Container
 from hotline.telephony_wiring import (
     IntakeSubscriber,
@@ -34,7 +35,9 @@ def flow_from_settings(container: Container) -> Flow:
 # -- IVR intake, FastAGI ------------------------------------------------------------------------
 async def intake_component(container: Container) -> None:
     """Voicemail → work-order draft + transcription job + callback task; online → SMS."""
-    subscriber = IntakeSubscriber(container, container.voicemail_intake, flow_from_settings(container))
+    subscriber = IntakeSubscriber(
+        container, container.voicemail_intake, flow_from_settings(container)
+    )
     container.extras["intake"] = subscriber
     container.spawn(subscriber.run(), name="ivr-intake")
     await asyncio.wait_for(subscriber.ready.wait(), 10)
@@ -98,12 +101,10 @@ async def asr_component(container: Container) -> None:
         container.spawn(_transcribe_voicemails(container, factory), name="voicemail-asr")
 
 
-async def _transcribe_voicemails(container: Container, factory: object) -> None:
+async def _transcribe_voicemails(container: Container, factory: RecognizerFactory) -> None:
     from asr.batch import transcribe_files_blocking
-    from asr.recognizer import RecognizerFactory
     from asr.vosk_adapter import find_model_dir, model_sample_rate
 
-    assert isinstance(factory, RecognizerFactory)
     s = container.settings.asr
     rate = model_sample_rate(find_model_dir(s.model_path, s.models_dir))
     loop = asyncio.get_running_loop()

@@ -4,7 +4,7 @@ each built from the same bootstrap with only the components it needs.
 | role | components |
 | --- | --- |
 | api | schema check, FastAPI (uvicorn) |
-| ami-bridge | AMI bridge (settings.ami) → event store, bus, live state, call records; IVR intake; ASR taps |
+| ami-bridge | AMI bridge (settings.ami) → events, bus, live state, call records; intake; taps |
 | asr-worker | AudioSocket server + Vosk (or gap recording without a model), voicemail batch ASR |
 | worker | auto-fill + classifier on ``asr.segment`` |
 | scheduler | escalation scan every ``--interval`` seconds |
@@ -83,7 +83,7 @@ async def start_or_fail(container: Container, within_s: float = 10.0) -> None:
     except TimeoutError:
         raise ExternalServiceError(
             f"Redis at {container.settings.redis.url} did not answer within {within_s:g}s",
-            code="redis.unavailable",
+            code="external.redis_unavailable",
         ) from None
 
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from asr.tap import TapCoordinator
 from core.call_records import CallRecordReducer
 from core.calls import CallEnded
 from core.clock import ensure_aware
@@ -126,7 +129,9 @@ def start_bridge(
         resync_interval_s=container.settings.ami.resync_interval_s,
         tail_interval_s=tail_interval_s,
     )
-    link = TelephonyLink(client, bridge, AgentCommands(client, queue=container.settings.ami.queue), recorder)
+    link = TelephonyLink(
+        client, bridge, AgentCommands(client, queue=container.settings.ami.queue), recorder
+    )
     bridge.on_event = recorder.on_event
     bridge.on_message = link._on_message
     bridge.start()
@@ -144,12 +149,9 @@ def _first_values(message: AmiMessage) -> dict[str, str]:
     return out
 
 
-async def feed_taps(link: TelephonyLink, taps: object) -> None:
+async def feed_taps(link: TelephonyLink, taps: TapCoordinator) -> None:
     """Every raw AMI message to the tap coordinator; on ``AgentConnect`` send its Originate
     actions through the telephony client (failures become gaps, the call is never touched)."""
-    from asr.tap import TapCoordinator
-
-    assert isinstance(taps, TapCoordinator)
     while True:
         message = await link.raw.get()
         event = _first_values(message)
@@ -160,7 +162,9 @@ async def feed_taps(link: TelephonyLink, taps: object) -> None:
                     fields = {k: v for k, v in action.items() if k != "Action"}
                     try:
                         replies = await link.client.action(
-                            "Originate", fields, within_s=15.0  # type: ignore[arg-type]
+                            "Originate",
+                            fields,
+                            within_s=15.0,
                         )
                     except Exception as exc:
                         log.warning("ASR tap Originate failed: %s", exc)
@@ -205,7 +209,7 @@ class IntakeSubscriber:
                 except Exception:  # one bad call must not stop intake
                     log.exception("intake failed for call %s (%s)", linkedid, message.topic)
 
-    async def _voicemail(self, linkedid: str, p: dict[str, object]) -> None:
+    async def _voicemail(self, linkedid: str, p: Mapping[str, Any]) -> None:
         at = ensure_aware(datetime.fromisoformat(str(p["occurred_at"])))
         await self.intake.receive(
             VoicemailReceived(

@@ -18,7 +18,7 @@ from core.errors import ConflictError
 from core.escalation import EscalationConfig, scan, with_flags
 from core.ports import JSON
 from core.use_cases.ports import OrderQuery, TransitionRecord
-from core.work_order_model import WorkOrderStatus
+from core.work_order_model import WorkOrder, WorkOrderStatus
 from hotline.autofill_wiring import scanner_from_settings
 from hotline.bootstrap import Container
 
@@ -121,7 +121,7 @@ class AutofillWorker:
             suggestions = self.suggester.suggest_blocking(
                 session.text, district.value if district else None
             )
-        return {"call_id": call_id, "fields": fields, "suggestions": suggestions}  # type: ignore[dict-item]
+        return {"call_id": call_id, "fields": fields, "suggestions": suggestions}
 
 
 def build_autofill_worker(container: Container) -> AutofillWorker:
@@ -161,7 +161,7 @@ class EscalationScheduler:
     async def scan_once(self) -> int:
         c = self.container
         now = c.clock.now()
-        orders = []
+        orders: list[WorkOrder] = []
         offset = 0
         open_statuses = tuple(s for s in WorkOrderStatus if s is not WorkOrderStatus.DRAFT)
         while True:

@@ -3,26 +3,15 @@ as the call's events arrive; searchable by date range, queue, outcome and number
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.call_records import CallRecord
+from core.use_cases.view_calls import CallQuery, LinkedOrder
 from storage.tables.intake import CallRecordRow
-
-
-@dataclass(frozen=True, slots=True)
-class CallQuery:
-    start: datetime | None = None  # offered_at ≥ start
-    end: datetime | None = None  # offered_at < end
-    queue: str | None = None
-    outcome: str | None = None
-    number: str | None = None  # caller number, exact
-    limit: int = 50
-    offset: int = 0
+from storage.tables.work_orders import WorkOrderRow
 
 
 class SqlCallRecordStore:
@@ -73,3 +62,12 @@ class SqlCallRecordStore:
                 .offset(query.offset)
             )
             return [dict(r.record) for r in rows], int(total or 0)
+
+    async def linked_orders(self, linkedid: str) -> list[LinkedOrder]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(WorkOrderRow)
+                .where(WorkOrderRow.call_id == linkedid)
+                .order_by(WorkOrderRow.created_at)
+            )
+            return [LinkedOrder(r.id, r.number, r.status, r.title) for r in rows]

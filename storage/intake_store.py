@@ -127,7 +127,9 @@ class SqlTranscriptionJobs:
         async with self._sessions.begin() as session:
             dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
             insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            await session.execute(insert(TranscriptionJobRow).values(**values).on_conflict_do_nothing())
+            await session.execute(
+                insert(TranscriptionJobRow).values(**values).on_conflict_do_nothing()
+            )
 
     async def pending(self, limit: int = 20) -> list[TranscriptionJobRecord]:
         return await self._where("pending", limit)
@@ -152,7 +154,9 @@ class SqlTranscriptionJobs:
         async with self._sessions.begin() as session:
             row = await session.get(TranscriptionJobRow, call_id)
             if row is None:
-                raise NotFoundError(f"no transcription job {call_id}", code="transcription.not_found")
+                raise NotFoundError(
+                    f"no transcription job {call_id}", code="transcription.not_found"
+                )
             row.status = "failed" if error else "done"
             row.text, row.error = text, error
             row.done_at = self._clock.now()

@@ -55,7 +55,9 @@ async def export_lines(settings: Settings, since: datetime, until: datetime) -> 
 def export(
     since: Annotated[str, typer.Option(help="start, ISO (Asia/Shanghai when no zone)")],
     until: Annotated[str, typer.Option(help="end (exclusive), ISO")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default stdout)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file (default stdout)")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Write queue_log lines for the calls stored between SINCE and UNTIL."""
