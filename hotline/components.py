@@ -23,6 +23,8 @@ from hotline.telephony_wiring import (
 from hotline.workers import AutofillWorker, EscalationScheduler, build_autofill_worker
 from ivr_flows.flow import Flow
 from ivr_flows.loader import default_flow_path, load_flow
+from ivr_flows.simulation import FlowPolicy
+from telephony.sim.server import SimServer
 
 log = logging.getLogger(__name__)
 NO_MODEL = "no Vosk model: live transcription off (python -m hotline models fetch)"
@@ -34,13 +36,13 @@ def flow_from_settings(container: Container) -> Flow:
 
 # -- IVR intake, FastAGI ------------------------------------------------------------------------
 async def intake_component(container: Container) -> None:
-    """Voicemail → work-order draft + transcription job + callback task; online → SMS."""
+    """Voicemail → work-order draft + transcription job + callback task; online → SMS.
+    Fed by the AMI bridge's accepted events (start it before the bridge)."""
     subscriber = IntakeSubscriber(
         container, container.voicemail_intake, flow_from_settings(container)
     )
     container.extras["intake"] = subscriber
     container.spawn(subscriber.run(), name="ivr-intake")
-    await asyncio.wait_for(subscriber.ready.wait(), 10)
 
 
 async def fastagi_component(container: Container) -> None:
@@ -195,15 +197,12 @@ class SimOptions:
 
 @dataclass(slots=True)
 class RunningSim:
-    server: object
+    server: SimServer
     scenario_calls: int
-    policy: object
+    policy: FlowPolicy
 
     @property
     def finished(self) -> asyncio.Event:
-        from telephony.sim.server import SimServer
-
-        assert isinstance(self.server, SimServer)
         return self.server.finished
 
 
@@ -213,11 +212,9 @@ def simulator_component(options: SimOptions) -> Callable[[Container], Awaitable[
 
     async def start(container: Container) -> None:
         from core.callsim import AgentSpec, CallSimConfig, flat_curve, simulate
-        from ivr_flows.simulation import FlowPolicy
         from telephony.ami_client import AmiConfig
         from telephony.sim.from_callsim import scenario_from_callsim
         from telephony.sim.harness import SimClock
-        from telephony.sim.server import SimServer
 
         policy = FlowPolicy(flow_from_settings(container), container.calendar.is_working_day)
         names = [f"Agent {8001 + i}" for i in range(options.agents)]

@@ -43,8 +43,8 @@ def role_components(role: str, *, interval_s: float = 60.0) -> list[tuple[str, C
         "api": [("schema check", require_migrated)],
         "ami-bridge": [
             ("schema check", require_migrated),
-            ("ami bridge", ami_bridge_component),
             ("ivr intake", intake_component),
+            ("ami bridge", ami_bridge_component),
             ("asr taps", taps_component),
         ],
         "asr-worker": [("schema check", require_migrated), ("asr worker", asr_component)],

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from asr.tap import TapCoordinator
 from core.call_records import CallRecordReducer
-from core.calls import CallEnded
-from core.clock import ensure_aware
+from core.calls import (
+    CallDiverted,
+    CallEnded,
+    CallOffered,
+    DiversionTarget,
+    VoicemailLeft,
+)
 from core.events import DomainEvent
 from core.ports import Clock, VoicemailReceived
 from core.use_cases.voicemail_intake import IntakeVoicemail
@@ -132,13 +135,19 @@ def start_bridge(
     link = TelephonyLink(
         client, bridge, AgentCommands(client, queue=container.settings.ami.queue), recorder
     )
-    bridge.on_event = recorder.on_event
+    fanout = EventFanout()
+    fanout.handlers.append(recorder.on_event)
+    intake = container.extras.get("intake")
+    if isinstance(intake, IntakeSubscriber):  # started before the bridge: sees every call
+        fanout.handlers.append(intake.offer)
+    bridge.on_event = fanout
     bridge.on_message = link._on_message
     bridge.start()
     container.on_stop(bridge.stop)
     container.on_stop(recorder.flush)
     container.spawn(recorder.run(), name="call-records")
     container.extras["telephony"] = link
+    container.extras["bridge_events"] = fanout
     return link
 
 
@@ -178,45 +187,53 @@ async def feed_taps(link: TelephonyLink, taps: TapCoordinator) -> None:
 
 @dataclass(slots=True)
 class IntakeSubscriber:
-    """``call.voicemail_left`` → :class:`IntakeVoicemail`; ``call.diverted`` to online → the
-    flow's SMS link through the SMS gateway (outbox)."""
+    """The bridge's accepted events → ``VoicemailLeft`` to :class:`IntakeVoicemail`;
+    ``CallDiverted`` to online → the flow's SMS link through the SMS gateway (outbox).
+
+    Fed by the bridge in-process (``offer``), not through the lossy bus: a voicemail must
+    never be dropped with a slow consumer. The bounded queue backpressures the bridge."""
 
     container: Container
     intake: IntakeVoicemail
     flow: Flow
     drafts: int = 0
     sms_sent: int = 0
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    failures: int = 0
+    queue: asyncio.Queue[tuple[DomainEvent, str]] = field(
+        default_factory=lambda: asyncio.Queue(10_000)
+    )
+    _callers: dict[str, str] = field(default_factory=dict)
+
+    async def offer(self, event: DomainEvent) -> None:
+        if isinstance(event, CallOffered):
+            self._callers[event.linkedid] = event.caller_number
+        elif isinstance(event, VoicemailLeft | CallDiverted):
+            # the caller's number is taken now: the call may end before the task runs
+            await self.queue.put((event, self._callers.get(event.linkedid, "")))
+        elif isinstance(event, CallEnded):
+            self._callers.pop(event.linkedid, None)
 
     async def run(self) -> None:
-        callers: dict[str, str] = {}
-        async with self.container.bus.subscribe(
-            "call.offered", "call.voicemail_left", "call.diverted", "call.ended"
-        ) as messages:
-            self.ready.set()
-            async for message in messages:
-                p = message.payload
-                linkedid = str(p.get("linkedid") or "")
-                try:
-                    if message.topic == "call.offered":
-                        callers[linkedid] = str(p.get("caller_number") or "")
-                    elif message.topic == "call.ended":
-                        callers.pop(linkedid, None)
-                    elif message.topic == "call.voicemail_left":
-                        await self._voicemail(linkedid, p)
-                    elif message.topic == "call.diverted" and p.get("target") == "online":
-                        await self._online(linkedid, callers.get(linkedid, ""))
-                except Exception:  # one bad call must not stop intake
-                    log.exception("intake failed for call %s (%s)", linkedid, message.topic)
+        while True:
+            event, caller = await self.queue.get()
+            try:
+                if isinstance(event, VoicemailLeft):
+                    await self._voicemail(event)
+                elif isinstance(event, CallDiverted) and event.target is DiversionTarget.ONLINE:
+                    await self._online(event.linkedid, caller)
+            except Exception:  # one bad call must not stop intake
+                self.failures += 1
+                log.exception("intake failed for call %s (%s)", event.linkedid, event.name)
+            finally:
+                self.queue.task_done()
 
-    async def _voicemail(self, linkedid: str, p: Mapping[str, Any]) -> None:
-        at = ensure_aware(datetime.fromisoformat(str(p["occurred_at"])))
+    async def _voicemail(self, event: VoicemailLeft) -> None:
         await self.intake.receive(
             VoicemailReceived(
-                call_id=linkedid,
-                caller_number=str(p.get("caller_number") or ""),
-                recording_path=recording_file(str(p.get("message_file") or "")),
-                received_at=at,
+                call_id=event.linkedid,
+                caller_number=event.caller_number,
+                recording_path=recording_file(event.message_file),
+                received_at=event.occurred_at,
             )
         )
         self.drafts += 1
@@ -227,3 +244,14 @@ class IntakeSubscriber:
             return
         await send_online_link(self.container.sms, self.flow.sms, caller, linkedid)
         self.sms_sent += 1
+
+
+class EventFanout:
+    """The bridge has one ``on_event`` hook; this calls several handlers in order."""
+
+    def __init__(self) -> None:
+        self.handlers: list[Callable[[DomainEvent], Awaitable[None]]] = []
+
+    async def __call__(self, event: DomainEvent) -> None:
+        for handler in self.handlers:
+            await handler(event)
