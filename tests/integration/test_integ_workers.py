@@ -1,0 +1,104 @@
+"""The worker and scheduler roles' components on a real container (SQLite; API in-process):
+auto-fill on published ``asr.segment`` events, escalation flags for an overdue order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from core.ports import BusMessage
+from hotline.components import autofill_component
+from hotline.workers import AUTOFILL_TOPIC, ESCALATED_TOPIC, EscalationScheduler
+from tests.integration.api_client import ORDER, Api, running_api
+
+GUARD_S = 30.0  # hang guard
+
+
+@pytest.fixture
+async def api(seeded_sqlite_url: str) -> AsyncIterator[Api]:
+    async with running_api(seeded_sqlite_url) as api:
+        yield api
+
+
+async def _first(messages: AsyncIterator[BusMessage], topic: str) -> dict[str, Any]:
+    async for message in messages:
+        if message.topic == topic:
+            return dict(message.payload)
+    raise AssertionError("bus closed")
+
+
+async def test_autofill_worker_publishes_phone_and_district(api: Api, tmp_path: Any) -> None:
+    container = api.container
+    container.settings = container.settings.model_copy(
+        update={
+            "classifier": container.settings.classifier.model_copy(
+                update={"model_dir": tmp_path / "none"}
+            )
+        }
+    )
+    await autofill_component(container)
+    segment = {
+        "call_id": "1795241705.0",
+        "speaker": "caller",
+        "start_ms": 0,
+        "end_ms": 4000,
+        "final": True,
+        "gap": False,
+        "confidence": 0.9,
+    }
+    async with container.bus.subscribe(AUTOFILL_TOPIC) as messages:
+        await container.bus.publish(
+            "asr.segment", {**segment, "text": "我家在雁塔区小寨路街道，小区停水三天了"}
+        )
+        await container.bus.publish(
+            "asr.segment",
+            {**segment, "start_ms": 4000, "text": "我的电话是一三八一二三四五六七八"},
+        )
+        first = await asyncio.wait_for(_first(messages, AUTOFILL_TOPIC), GUARD_S)
+        second = await asyncio.wait_for(_first(messages, AUTOFILL_TOPIC), GUARD_S)
+    assert first["call_id"] == "1795241705.0"
+    assert first["fields"]["district"]["value"] == "雁塔区"
+    assert second["fields"]["phone"]["value"] == "13812345678"
+    assert second["fields"]["district"]["value"] == "雁塔区"
+    doc = await container.live.get("autofill", "1795241705.0")
+    assert doc == second  # the agent desk reads the same document from live state
+
+
+async def test_autofill_worker_ignores_partials_and_gaps(api: Api, tmp_path: Any) -> None:
+    container = api.container
+    await autofill_component(container)
+    worker = container.extras["autofill"]
+    base = {"call_id": "c1", "speaker": "caller", "start_ms": 0, "end_ms": 1, "confidence": 0.9}
+    async with container.bus.subscribe(AUTOFILL_TOPIC) as messages:
+        await container.bus.publish(
+            "asr.segment", {**base, "final": False, "gap": False, "text": "电话一三八"}
+        )
+        await container.bus.publish("asr.segment", {**base, "final": True, "gap": True, "text": ""})
+        await container.bus.publish(
+            "asr.segment", {**base, "final": True, "gap": False, "text": "莲湖区"}
+        )
+        only = await asyncio.wait_for(_first(messages, AUTOFILL_TOPIC), GUARD_S)
+    assert "phone" not in only["fields"]
+    assert worker.published == 1
+
+
+async def test_scheduler_flags_an_overdue_order(api: Api) -> None:
+    created = (await api.post("agent01", "/work-orders", ORDER)).json()
+    await api.act("dispatcher01", created["id"], "dispatch", {"lead_unit": "util.water"})
+    scheduler = EscalationScheduler(api.container, interval_s=3600)
+    async with api.container.bus.subscribe(ESCALATED_TOPIC) as messages:
+        assert await scheduler.scan_once() == 0  # just dispatched: nothing overdue
+        api.clock.advance(timedelta(days=10))
+        raised = await scheduler.scan_once()
+        event = await asyncio.wait_for(_first(messages, ESCALATED_TOPIC), GUARD_S)
+    assert raised >= 1
+    assert event["order_id"] == created["id"]
+    assert event["kind"] in ("overdue_sign", "overdue_reply", "seriously_overdue")
+    stored = await api.container.orders.get(created["id"])
+    assert stored is not None
+    assert event["kind"] in stored.flags  # persisted
+    assert await scheduler.scan_once() == 0  # sticky: not raised twice
