@@ -199,7 +199,7 @@ class IntakeSubscriber:
     drafts: int = 0
     sms_sent: int = 0
     failures: int = 0
-    queue: asyncio.Queue[tuple[DomainEvent, str]] = field(
+    queue: asyncio.Queue[tuple[VoicemailLeft | CallDiverted, str]] = field(
         default_factory=lambda: asyncio.Queue(10_000)
     )
     _callers: dict[str, str] = field(default_factory=dict)

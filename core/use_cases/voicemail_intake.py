@@ -68,19 +68,26 @@ class IntakeVoicemail:
             if exc.code != "voicemail.duplicate":
                 raise
         caller = voicemail.caller_number
-        view, _ = await self._create.execute(
-            Viewer(INTAKE_ACTOR, sees_personal_data=True),
-            NewWorkOrder(
-                title=f"电话语音留言 {caller or '未知号码'}",
-                content=f"语音留言待转写（录音 {voicemail.recording_path}）",
-                channel=Channel.VOICEMAIL,
-                appellant=Appellant(phone=caller if _CALLABLE.match(caller) else ""),
-                call_id=voicemail.call_id,
-                accept=False,
-            ),
-            idempotency_key=f"voicemail:{voicemail.call_id}",
-        )
-        draft_id = view.order.id
+        try:
+            view, _ = await self._create.execute(
+                Viewer(INTAKE_ACTOR, sees_personal_data=True),
+                NewWorkOrder(
+                    title=f"电话语音留言 {caller or '未知号码'}",
+                    content=f"语音留言待转写（录音 {voicemail.recording_path}）",
+                    channel=Channel.VOICEMAIL,
+                    appellant=Appellant(phone=caller if _CALLABLE.match(caller) else ""),
+                    call_id=voicemail.call_id,
+                    accept=False,
+                ),
+                idempotency_key=f"voicemail:{voicemail.call_id}",
+            )
+            draft_id = view.order.id
+        except ConflictError as exc:
+            # Reported twice with slightly different data (FastAGI voicemail-done and the AMI
+            # bridge's MessageWaiting): the first draft stands.
+            if exc.code != "idempotency.key_reused":
+                raise
+            draft_id = str(exc.details["order_id"])
         await self._voicemails.link_work_order(voicemail.call_id, draft_id)
         await self._transcription.enqueue(
             TranscriptionJob(voicemail.call_id, voicemail.recording_path, draft_id)

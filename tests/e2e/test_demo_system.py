@@ -68,7 +68,8 @@ async def test_demo_components_run_a_simulated_day_part(tmp_path: Path) -> None:
         truth = truth_figures(running.server.truth)
         print("stored log:", from_log.rows(), "\nground truth:", truth.rows())
         assert from_log == truth
-        assert truth.offered > 0 and truth.answered > 0
+        assert truth.offered > 0
+        assert truth.answered > 0
 
         queues = await container.live.all("queues")
         agents = await container.live.all("agents")
@@ -83,15 +84,18 @@ async def test_demo_components_run_a_simulated_day_part(tmp_path: Path) -> None:
             for e in stored
             if e.name == "CallDiverted" and e.payload.get("target") == "online"
         }
-        assert voicemails and onlines
-        assert intake.drafts == len(voicemails) and intake.failures == 0
+        assert voicemails
+        assert onlines
+        assert intake.drafts == len(voicemails)
+        assert intake.failures == 0
         jobs = await container.transcription_jobs.all()
         assert {j.call_id for j in jobs} == voicemails
         assert {j.status for j in jobs} == {"pending"}  # no model: recorded as pending
         for job in jobs[:5]:
             order = await container.orders.get(job.draft_id)
             assert order is not None
-            assert order.status.value == "draft" and order.channel.value == "voicemail"
+            assert order.status.value == "draft"
+            assert order.channel.value == "voicemail"
             assert order.call_id == job.call_id
         callbacks = await container.callbacks.open_tasks(limit=1000)
         assert {t.call_id for t in callbacks} == voicemails

@@ -5,6 +5,7 @@ stored by the bridge's recorder, served by GET /calls (filters) and GET /calls/{
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+
 import pytest
 
 from core.call_records import CallRecordReducer
