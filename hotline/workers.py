@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from autofill.session import AutofillSession
 from core.errors import ConflictError
@@ -19,8 +19,11 @@ from core.escalation import EscalationConfig, scan, with_flags
 from core.ports import JSON
 from core.use_cases.ports import OrderQuery, TransitionRecord
 from core.work_order_model import WorkOrder, WorkOrderStatus
-from hotline.autofill_wiring import scanner_from_settings
+from hotline.autofill_wiring import HeadsPredictor, scanner_from_settings
 from hotline.bootstrap import Container
+
+if TYPE_CHECKING:
+    from classifier.service import HotlineClassifier
 
 log = logging.getLogger(__name__)
 AUTOFILL_TOPIC = "autofill.updated"
@@ -32,11 +35,16 @@ CALL_END_TOPICS = ("call.ended",)
 class UnitSuggester:
     """Top-3 handling units for a transcript (the classifier), blocking: run in an executor."""
 
-    def __init__(self, classifier: Any) -> None:
-        self._classifier = classifier
+    def __init__(self, classifier: HotlineClassifier) -> None:
+        self.classifier = classifier
+
+    def predictor(self) -> HeadsPredictor:
+        """The same model as the auto-fill's category/appeal-type predictor."""
+        bundle = self.classifier.bundle
+        return HeadsPredictor(bundle.main, bundle.head("appeal_type"))
 
     def suggest_blocking(self, text: str, district: str | None) -> dict[str, JSON]:
-        result = self._classifier.classify_blocking(text, district=district)
+        result = self.classifier.classify_blocking(text, district=district)
         return {
             "category": [
                 {"label": s.label, "probability": round(s.probability, 4)}
@@ -127,16 +135,19 @@ class AutofillWorker:
 def build_autofill_worker(container: Container) -> AutofillWorker:
     scanner = scanner_from_settings(container.settings)
     af = container.settings.autofill
+    suggester = load_suggester_blocking(container)
+    predictor = suggester.predictor() if suggester is not None else None
 
     def new_session() -> AutofillSession:
         return AutofillSession(
             scanner,
+            predictor=predictor,
             clock=container.clock,
             overlap=af.overlap_chars,
             category_every=af.category_every_chars,
         )
 
-    return AutofillWorker(container, new_session, load_suggester_blocking(container))
+    return AutofillWorker(container, new_session, suggester)
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from agent_api.app import create_app
 from core.call_kpi import KpiSettings, kpis_from_events
 from core.calls import CALL_EVENT_TYPES, from_stored
 from hotline.bootstrap import build_container
+from hotline.commands.calls import export_lines
 from hotline.components import RunningSim, SimOptions, demo_components
 from hotline.serving import BASE_DEMO_COMPONENTS
 from hotline.settings import Settings
@@ -121,3 +122,24 @@ async def test_demo_components_run_a_simulated_day_part(tmp_path: Path) -> None:
             assert [o["status"] for o in detail["work_orders"]] == ["draft"]
     finally:
         await container.stop()
+
+    # queue_log export from our stored timeline ≙ the simulated Asterisk's own queue_log
+    exported = await export_lines(settings, EPOCH, FAR)
+    simulated = (tmp_path / "sim" / "queue_log").read_text(encoding="utf-8").splitlines()
+    assert _milestones(exported) == _milestones(simulated)
+    assert sum(1 for v in _milestones(exported) if v[1] == "ENTERQUEUE") == truth.offered
+
+
+QUEUE_VERBS = frozenset(
+    {"ENTERQUEUE", "CONNECT", "ABANDON", "COMPLETECALLER", "COMPLETEAGENT", "EXITWITHTIMEOUT",
+     "EXITWITHKEY"}
+)  # fmt: skip
+
+
+def _milestones(lines: list[str]) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    for line in lines:
+        parts = line.split("|")
+        if len(parts) > 4 and parts[4] in QUEUE_VERBS:
+            out.add((parts[1], parts[4]))
+    return out

@@ -6,14 +6,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from classifier.artifact import save_head_blocking
+from classifier.dataset import read_labelled_csv
+from classifier.pipeline import PipelineParams
+from classifier.text import user_dict_sha256
+from classifier.training import fit_blocking
 from core.ports import BusMessage
 from hotline.components import autofill_component
 from hotline.workers import AUTOFILL_TOPIC, ESCALATED_TOPIC, EscalationScheduler
 from tests.integration.api_client import ORDER, Api, running_api
+from tests.unit.classifier_data import small_rows, write_csv
 
 GUARD_S = 30.0  # hang guard
 
@@ -102,3 +109,54 @@ async def test_scheduler_flags_an_overdue_order(api: Api) -> None:
     assert stored is not None
     assert event["kind"] in stored.flags  # persisted
     assert await scheduler.scan_once() == 0  # sticky: not raised twice
+
+
+@pytest.fixture(scope="module")
+def small_classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real classifier head trained on a slice of the committed seed corpus."""
+    base = tmp_path_factory.mktemp("clf")
+    data = read_labelled_csv(write_csv(small_rows(), base / "d.csv"), "text", "category", "group")
+    params = PipelineParams()
+    pipeline = fit_blocking(data.texts, data.labels, params)
+    meta = {
+        "target": "category",
+        "labels": [str(c) for c in pipeline.classes_],
+        "data_sha256": data.sha256,
+        "user_dict_sha256": user_dict_sha256(params.user_words),
+    }
+    save_head_blocking(pipeline, base / "model", meta)
+    return base / "model"
+
+
+async def test_autofill_worker_suggests_units_with_the_classifier(
+    api: Api, small_classifier: Path
+) -> None:
+    container = api.container
+    container.settings = container.settings.model_copy(
+        update={
+            "classifier": container.settings.classifier.model_copy(
+                update={"model_dir": small_classifier}
+            )
+        }
+    )
+    await autofill_component(container)
+    segment = {
+        "call_id": "c-water",
+        "speaker": "caller",
+        "start_ms": 0,
+        "end_ms": 4000,
+        "final": True,
+        "gap": False,
+        "confidence": 0.9,
+        "text": "雁塔区小寨路街道我们小区停水两天了，自来水公司也没有通知",
+    }
+    async with container.bus.subscribe(AUTOFILL_TOPIC) as messages:
+        await container.bus.publish("asr.segment", segment)
+        doc = await asyncio.wait_for(_first(messages, AUTOFILL_TOPIC), GUARD_S)
+    suggestions = doc["suggestions"]
+    assert suggestions["category"][0]["label"] == "水电气热"
+    assert len(suggestions["category"]) == 3
+    units = suggestions["units"]
+    assert 1 <= len(units) <= 3
+    assert all(u["unit_code"] and 0 < u["probability"] <= 1 for u in units)
+    assert doc["fields"]["district"]["value"] == "雁塔区"
