@@ -7,7 +7,15 @@ from fastapi import FastAPI
 
 from agent_api import errors
 from agent_api.container import ApiContainer
-from agent_api.routes import auth, calls, health, reference, work_order_actions, work_orders
+from agent_api.routes import (
+    auth,
+    callbacks,
+    calls,
+    health,
+    reference,
+    work_order_actions,
+    work_orders,
+)
 
 
 def create_app(container: ApiContainer, *, title: str = "12345 热线 API") -> FastAPI:
@@ -24,4 +32,5 @@ def create_app(container: ApiContainer, *, title: str = "12345 热线 API") -> F
     app.include_router(work_order_actions.router, prefix="/api/v1")
     app.include_router(reference.router, prefix="/api/v1")
     app.include_router(calls.router, prefix="/api/v1")
+    app.include_router(callbacks.router, prefix="/api/v1")
     return app

@@ -16,6 +16,7 @@ from core.use_cases.edit_work_order import EditWorkOrder
 from core.use_cases.ports import DirectoryRepository
 from core.use_cases.view_calls import ViewCalls
 from core.use_cases.view_work_orders import ViewWorkOrders
+from core.use_cases.work_callbacks import WorkCallbacks
 
 HealthCheck = Callable[[], Awaitable[None]]
 
@@ -44,6 +45,9 @@ class ApiContainer(Protocol):
 
     @property
     def view_calls(self) -> ViewCalls: ...
+
+    @property
+    def work_callbacks(self) -> WorkCallbacks: ...
 
     @property
     def clock(self) -> Clock: ...

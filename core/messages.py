@@ -114,6 +114,10 @@ MESSAGES: Mapping[str, str] = {
     "call.not_found": "未找到该通话记录。",
     "call.bad_query": "通话记录查询条件无效：{message}",
     "callback.not_found": "未找到该回电任务。",
+    "callback.forbidden": "您没有处理回电任务的权限。",
+    "callback.closed": "该回电任务已处理。",
+    "callback.endpoint": "请填写坐席分机。",
+    "callback.no_pbx": "本进程未连接交换机，无法发起回电：{message}",
     "transcription.not_found": "未找到该转写任务。",
     "sms.refused": "短信网关拒绝发送：{message}",
     # external services

@@ -29,7 +29,9 @@ from core.use_cases.edit_work_order import EditWorkOrder
 from core.use_cases.view_calls import ViewCalls
 from core.use_cases.view_work_orders import ViewWorkOrders
 from core.use_cases.voicemail_intake import IntakeVoicemail
+from core.use_cases.work_callbacks import WorkCallbacks
 from core.work_order import HandlingContext
+from hotline.callback_dialer import AmiCallbackDialer
 from hotline.settings import Settings
 from storage.audit_repo import SqlPersonalDataAudit
 from storage.bus_memory import InMemoryEventBus
@@ -78,6 +80,7 @@ class Container:
     call_records: SqlCallRecordStore
     voicemail_intake: IntakeVoicemail
     view_calls: ViewCalls
+    work_callbacks: WorkCallbacks
     extras: dict[str, Any] = field(default_factory=dict)  # components started (tests, health)
     _stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -176,6 +179,8 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
     transcription_jobs = SqlTranscriptionJobs(sessions, clock)
     transcripts = SqlTranscriptStore(sessions)
     call_records = SqlCallRecordStore(sessions)
+    extras: dict[str, Any] = {}
+    dialer = AmiCallbackDialer(extras, settings.ami.callback_context)
     return Container(
         settings=settings,
         clock=clock,
@@ -202,4 +207,6 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         call_records=call_records,
         voicemail_intake=IntakeVoicemail(voicemails, create, transcription_jobs, callbacks),
         view_calls=ViewCalls(call_records, transcripts),
+        work_callbacks=WorkCallbacks(callbacks, dialer),
+        extras=extras,
     )

@@ -49,24 +49,38 @@ class CallRecorder:
     reducer: CallRecordReducer = field(init=False)
     dirty: set[str] = field(default_factory=set)
     saved: int = 0
+    failures: int = 0
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.reducer = CallRecordReducer(short_abandon_s=self.short_abandon_s)
 
     async def on_event(self, event: DomainEvent) -> None:
-        record = self.reducer.apply(event)
-        if record is not None:
-            self.dirty.add(record.linkedid)
-        if isinstance(event, CallEnded):
-            await self.flush()
+        """Called by the bridge's consumer: must never raise (it would stop the bridge)."""
+        try:
+            record = self.reducer.apply(event)
+            if record is not None:
+                self.dirty.add(record.linkedid)
+            if isinstance(event, CallEnded):
+                await self.flush()
+        except Exception:
+            self.failures += 1
+            log.exception("call record of %s not updated", getattr(event, "linkedid", "?"))
 
     async def flush(self) -> None:
-        if not self.dirty:
-            return
-        ids, self.dirty = self.dirty, set()
-        records = [self.reducer.records[i] for i in ids if i in self.reducer.records]
-        await self.store.save(records)
-        self.saved += len(records)
+        # one writer at a time: the periodic flush and a call-end flush must not both
+        # insert the same new record
+        async with self._lock:
+            if not self.dirty:
+                return
+            ids, self.dirty = self.dirty, set()
+            records = [self.reducer.records[i] for i in ids if i in self.reducer.records]
+            try:
+                await self.store.save(records)
+            except Exception:
+                self.dirty |= ids  # retried at the next flush
+                raise
+            self.saved += len(records)
 
     async def run(self, interval_s: float = 1.0) -> None:
         while True:
@@ -205,6 +219,7 @@ class IntakeSubscriber:
     _callers: dict[str, str] = field(default_factory=dict)
 
     async def offer(self, event: DomainEvent) -> None:
+        """Called by the bridge's consumer; only bookkeeping and a queue put (cannot fail)."""
         if isinstance(event, CallOffered):
             self._callers[event.linkedid] = event.caller_number
         elif isinstance(event, VoicemailLeft | CallDiverted):
@@ -254,4 +269,7 @@ class EventFanout:
 
     async def __call__(self, event: DomainEvent) -> None:
         for handler in self.handlers:
-            await handler(event)
+            try:
+                await handler(event)
+            except Exception:  # a failing handler must not stop the bridge's consumer
+                log.exception("bridge event handler %r failed", handler)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,21 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.errors import NotFoundError
 from core.intake_ports import CallbackRequest, TranscriptionJob
 from core.ports import Clock
+from core.use_cases.work_callbacks import CallbackTask
 from storage.tables.intake import CallbackTaskRow, TranscriptionJobRow
-
-
-@dataclass(frozen=True, slots=True)
-class CallbackTask:
-    id: str
-    call_id: str
-    caller_number: str
-    reason: str
-    draft_id: str | None
-    requested_at: datetime
-    due_at: datetime | None
-    status: str
-    attempts: int
-    last_result: str
 
 
 def _task(row: CallbackTaskRow) -> CallbackTask:

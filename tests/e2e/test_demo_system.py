@@ -56,6 +56,7 @@ async def test_demo_components_run_a_simulated_day_part(tmp_path: Path) -> None:
         await link.bridge.reconcile_now()
         await link.bridge.drain(within_s=GUARD_S)
         await link.recorder.flush()
+        assert link.recorder.failures == 0
 
         stored = await container.call_events.between(EPOCH, FAR)
         events = [from_stored(e) for e in stored if e.name in CALL_EVENT_TYPES]
@@ -120,6 +121,31 @@ async def test_demo_components_run_a_simulated_day_part(tmp_path: Path) -> None:
             detail = (await client.get(f"/api/v1/calls/{vm}", headers=auth)).json()
             assert detail["record"]["outcome"] in ("voicemail", "exit_key", "timeout")
             assert [o["status"] for o in detail["work_orders"]] == ["draft"]
+
+            # the callback worklist: ring the agent through the (simulated) PBX
+            tasks = (await client.get("/api/v1/callbacks", headers=auth)).json()
+            assert len(tasks) == len(voicemails)
+            refused = await client.post(
+                f"/api/v1/callbacks/{tasks[0]['id']}/call",
+                headers=auth,
+                json={"endpoint": "PJSIP/nobody"},
+            )
+            assert refused.status_code == 503
+            assert refused.json()["code"] == "telephony.originate_failed"
+            called = await client.post(
+                f"/api/v1/callbacks/{tasks[0]['id']}/call",
+                headers=auth,
+                json={"endpoint": "PJSIP/agent8001"},
+            )
+            assert called.status_code == 200, called.text
+            assert called.json()["status"] == "done"
+            assert called.json()["attempts"] == 2
+            again = await client.post(
+                f"/api/v1/callbacks/{tasks[0]['id']}/call",
+                headers=auth,
+                json={"endpoint": "PJSIP/agent8001"},
+            )
+            assert again.status_code == 409
     finally:
         await container.stop()
 

@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from core.call_records import CallRecordReducer
-from core.ports import TranscriptSegment
+from core.ports import TranscriptSegment, VoicemailReceived
 from hotline.telephony_wiring import CallRecorder
 from telephony.trace_replay import load_trace, translate_trace
 from tests.conftest import shared_path
-from tests.integration.api_client import ORDER, Api, running_api
+from tests.integration.api_client import ORDER, START, Api, running_api
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -84,3 +84,32 @@ async def test_roles_and_errors(api: Api) -> None:
     assert missing.json()["code"] == "call.not_found"
     naive = await api.get("supervisor01", "/calls", **{"from": "2026-11-21T09:00:00"})
     assert naive.status_code == 422
+
+
+async def test_callbacks_need_a_pbx_link_in_the_process(api: Api) -> None:
+    order = await api.container.voicemail_intake.receive(
+        VoicemailReceived(
+            call_id="1795241705.9",
+            caller_number="13812345678",
+            recording_path="/var/spool/asterisk/voicemail/hotline/12345/INBOX/msg0000.wav",
+            received_at=START,
+        )
+    )
+    again = await api.container.voicemail_intake.receive(
+        VoicemailReceived(
+            call_id="1795241705.9",
+            caller_number="13812345678",
+            recording_path="/var/spool/asterisk/voicemail/hotline/12345/INBOX/msg0000.wav",
+            received_at=START,
+        )
+    )
+    assert again == order  # idempotent per call: one draft, one job, one task
+    tasks = (await api.get("agent01", "/callbacks")).json()
+    assert [(t["call_id"], t["draft_id"]) for t in tasks] == [("1795241705.9", order)]
+    assert "****" in tasks[0]["caller_number"]
+    assert (await api.get("water01", "/callbacks")).status_code == 403
+    r = await api.post("agent01", f"/callbacks/{tasks[0]['id']}/call", {"endpoint": "PJSIP/a1"})
+    assert r.status_code == 503
+    assert r.json()["code"] == "callback.no_pbx"
+    jobs = await api.container.transcription_jobs.all()
+    assert [(j.call_id, j.status) for j in jobs] == [("1795241705.9", "pending")]
