@@ -83,6 +83,8 @@ class Container:
     work_callbacks: WorkCallbacks
     extras: dict[str, Any] = field(default_factory=dict)  # components started (tests, health)
     _stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    task_failed: asyncio.Event = field(default_factory=asyncio.Event)  # a spawned task died
+    failures: list[str] = field(default_factory=list)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _started: bool = False
 
@@ -113,6 +115,8 @@ class Container:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("background task %s died", task.get_name(), exc_info=task.exception())
+            self.failures.append(f"{task.get_name()}: {task.exception()!r}")
+            self.task_failed.set()
 
     def on_stop(self, stopper: Callable[[], Awaitable[None]]) -> None:
         """Run ``stopper`` at ``stop`` (last registered first), before tasks are cancelled."""

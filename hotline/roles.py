@@ -106,7 +106,18 @@ async def run_components(
             log.info("%s: starting %s", name, label)
             await component(container)
         print(f"{name}: running ({', '.join(label for label, _ in components)}); Ctrl-C stops")
-        await stop.wait()
+        stopped = asyncio.ensure_future(stop.wait())
+        failed = asyncio.ensure_future(container.task_failed.wait())
+        await asyncio.wait({stopped, failed}, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (stopped, failed):
+            waiter.cancel()
+        if container.failures:
+            # e.g. Redis went away under a subscriber: exit non-zero so the supervisor
+            # (systemd, compose) restarts the role, instead of idling without its work
+            raise ExternalServiceError(
+                f"{name}: a component died: {'; '.join(container.failures)}",
+                code="external.unavailable",
+            )
         print(f"{name}: stopping")
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):

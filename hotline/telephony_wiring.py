@@ -182,19 +182,13 @@ async def feed_taps(link: TelephonyLink, taps: TapCoordinator) -> None:
             await taps.on_event(event)
             if event.get("Event") == "AgentConnect":
                 for action in await taps.on_agent_connect(event):
-                    fields = {k: v for k, v in action.items() if k != "Action"}
                     try:
-                        replies = await link.client.action(
-                            "Originate",
-                            fields,
-                            within_s=15.0,
-                        )
-                    except Exception as exc:
+                        reply = await link.commands.originate_prepared(action)
+                    except Exception as exc:  # the tap fails, the call is never touched
                         log.warning("ASR tap Originate failed: %s", exc)
-                        replies = []
-                    for reply in replies:
-                        if reply.event == "OriginateResponse":
-                            await taps.on_event(_first_values(reply))
+                        reply = None
+                    if reply is not None:
+                        await taps.on_event(_first_values(reply))
         except Exception:
             log.exception("tap coordinator failed on %s", event.get("Event"))
 
