@@ -267,8 +267,40 @@ def simulator_component(options: SimOptions) -> Callable[[Container], Awaitable[
     return start
 
 
+def status_component(interval_s: float) -> Callable[[Container], Awaitable[None]]:
+    """Print one line of figures every ``interval_s`` (what the demo is doing)."""
+
+    async def start(container: Container) -> None:
+        container.spawn(_print_status(container, interval_s), name="demo-status")
+
+    return start
+
+
+async def _print_status(container: Container, interval_s: float) -> None:
+    from core.use_cases.view_calls import CallQuery
+
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            _, calls = await container.call_records.search(CallQuery(limit=1))
+            voicemail = container.extras.get("intake")
+            autofill = container.extras.get("autofill")
+            scheduler = container.extras.get("scheduler")
+            queues = await container.live.all("queues")
+            waiting = sum(int(q.get("waiting_count") or 0) for q in queues.values())
+            print(
+                f"[demo] calls recorded {calls}, waiting now {waiting}, voicemail drafts "
+                f"{getattr(voicemail, 'drafts', 0)}, SMS sent {getattr(voicemail, 'sms_sent', 0)}, "
+                f"autofill updates {getattr(autofill, 'published', 0)}, escalations raised "
+                f"{getattr(scheduler, 'raised', 0)}",
+                flush=True,
+            )
+        except Exception:
+            log.exception("demo status failed")
+
+
 def demo_components(
-    sim: SimOptions | None, *, escalation_interval_s: float = 60.0
+    sim: SimOptions | None, *, escalation_interval_s: float = 60.0, status_interval_s: float = 30.0
 ) -> list[tuple[str, Callable[[Container], Awaitable[None]]]]:
     """What ``demo`` appends to the base DEMO_COMPONENTS (migrate, seed), in start order."""
     out: list[tuple[str, Callable[[Container], Awaitable[None]]]] = [
@@ -281,4 +313,5 @@ def demo_components(
     if sim is not None:
         out.append(("pbx simulator + ami bridge", simulator_component(sim)))
         out.append(("asr taps", taps_component))
+    out.append(("status line", status_component(status_interval_s)))
     return out

@@ -98,6 +98,9 @@ def register(app: typer.Typer) -> None:
         escalation_interval: Annotated[
             float, typer.Option(min=1.0, help="seconds between escalation scans")
         ] = 60.0,
+        status_interval: Annotated[
+            float, typer.Option(min=1.0, help="seconds between status lines")
+        ] = 30.0,
     ) -> None:
         """Everything in one process on SQLite: migrate, seed, API, PBX simulator + AMI bridge,
         FastAGI, IVR intake, ASR worker + taps, auto-fill worker, escalation scheduler."""
@@ -107,7 +110,11 @@ def register(app: typer.Typer) -> None:
         sim = SimOptions(calls_per_hour, agents, speed, seed=seed) if simulator else None
         components = [
             *BASE_DEMO_COMPONENTS,
-            *demo_components(sim, escalation_interval_s=escalation_interval),
+            *demo_components(
+                sim,
+                escalation_interval_s=escalation_interval,
+                status_interval_s=status_interval,
+            ),
         ]
         print(f"demo: http://{settings.api.host}:{settings.api.port}/docs")
         _run(run(settings, components))
