@@ -75,6 +75,23 @@ def evaluate_blocking(
     )
 
 
+def _ascii_codes(labels: list[str]) -> list[str]:
+    """Category names → their reference codes (城乡建设 → urban); other non-ASCII → L<i>."""
+    from core.reference import load_reference
+
+    reference = load_reference()
+    out: list[str] = []
+    for i, label in enumerate(labels):
+        category = reference.resolve_category(label)
+        if label.isascii():
+            out.append(label)
+        elif category is not None and category.code not in out:
+            out.append(category.code)
+        else:
+            out.append(f"L{i}")
+    return out
+
+
 def _cjk_font() -> str | None:
     from matplotlib import font_manager
 
@@ -85,8 +102,8 @@ def _cjk_font() -> str | None:
 def plot_confusion_blocking(
     matrix: np.ndarray[Any, Any], labels: list[str], png: Path, title: str
 ) -> dict[str, str]:
-    """Write the PNG; without a CJK font, labels become codes (L0, L1…) and the legend maps
-    them back (returned and printed by the CLI)."""
+    """Write the PNG; without a CJK font, labels become codes (category codes like ``urban``,
+    else L0, L1…) and the legend maps them back (returned and printed by the CLI)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -97,8 +114,8 @@ def plot_confusion_blocking(
     legend: dict[str, str] = {}
     shown = labels
     if needs_font and font is None:
-        shown = [f"L{i}" for i in range(len(labels))]
-        legend = dict(zip(shown, labels, strict=True))
+        shown = _ascii_codes(labels)
+        legend = {code: label for code, label in zip(shown, labels, strict=True) if code != label}
     size = max(6.0, 0.45 * len(labels) + 3)
     with plt.rc_context({"font.sans-serif": [font, "DejaVu Sans"] if font else ["DejaVu Sans"]}):
         fig, ax = plt.subplots(figsize=(size, size))

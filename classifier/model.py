@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from classifier.artifact import LoadedHead, head_directories, load_head_blocking
+from classifier.fastpath import CalibratedScorer, features_blocking, same_features
 from classifier.pipeline import segmenter_of
 
 # Function words never shown as "the words that weighed most" (they may still weigh).
@@ -101,6 +102,7 @@ class Head:
     loaded: LoadedHead
     _word_names: np.ndarray[Any, Any] | None = field(default=None, repr=False)
     _n_word: int = 0
+    _scorer: CalibratedScorer | None = field(default=None, repr=False)
 
     @property
     def target(self) -> str:
@@ -117,10 +119,22 @@ class Head:
     def predict_blocking(self, texts: Sequence[str]) -> list[str]:
         return [str(label) for label in self.loaded.pipeline.predict(list(texts))]
 
-    def rank_blocking(self, text: str, k: int = 3, explain: int = 0) -> HeadPrediction:
-        features = self.loaded.pipeline.named_steps["features"].transform([text])
-        model = self.loaded.pipeline.named_steps["model"]
-        proba = np.asarray(model.predict_proba(features))[0]
+    def features_blocking(self, texts: Sequence[str]) -> Any:
+        return features_blocking(self.loaded.pipeline, texts)
+
+    def scorer(self) -> CalibratedScorer:
+        if self._scorer is None:
+            self._scorer = CalibratedScorer(self.loaded.pipeline)
+        return self._scorer
+
+    def rank_blocking(
+        self, text: str, k: int = 3, explain: int = 0, features: Any = None
+    ) -> HeadPrediction:
+        """Top-k labels for one text; pass ``features`` computed by a head with the same
+        features (see :meth:`ModelBundle.features_blocking`) to skip re-tokenising."""
+        if features is None:
+            features = self.features_blocking([text])
+        proba = self.scorer().proba(features)[0]
         order = np.argsort(-proba)[:k]
         classes = self.classes
         ranked = tuple(Scored(classes[i], float(proba[i])) for i in order)
@@ -162,6 +176,8 @@ class Head:
 class ModelBundle:
     directory: Path
     heads: dict[str, Head]
+    # head target → the target whose features it can reuse (itself when unique)
+    feature_owner: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load_blocking(cls, directory: Path) -> ModelBundle:
@@ -173,7 +189,27 @@ class ModelBundle:
         segmenters = [segmenter_of(h.loaded.pipeline) for h in heads.values()]
         for other in segmenters[1:]:
             segmenters[0].share_tokenizer_with(other)
-        return cls(directory=directory, heads=heads)
+        owners: dict[str, str] = {}
+        for target, head in heads.items():
+            owners[target] = next(
+                (
+                    owner
+                    for owner in dict.fromkeys(owners.values())
+                    if same_features(heads[owner].loaded.pipeline, head.loaded.pipeline)
+                ),
+                target,
+            )
+        return cls(directory=directory, heads=heads, feature_owner=owners)
+
+    def features_blocking(self, text: str) -> dict[str, Any]:
+        """Features of one text for every head, computed once per distinct feature space."""
+        computed: dict[str, Any] = {}
+        out: dict[str, Any] = {}
+        for target, owner in self.feature_owner.items():
+            if owner not in computed:
+                computed[owner] = self.heads[owner].features_blocking([text])
+            out[target] = computed[owner]
+        return out
 
     @property
     def main(self) -> Head:
@@ -183,4 +219,8 @@ class ModelBundle:
         return self.heads.get(target)
 
     def predict_blocking(self, text: str, k: int = 3, explain: int = 5) -> list[HeadPrediction]:
-        return [head.rank_blocking(text, k=k, explain=explain) for head in self.heads.values()]
+        features = self.features_blocking(text)
+        return [
+            head.rank_blocking(text, k=k, explain=explain, features=features[target])
+            for target, head in self.heads.items()
+        ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from classifier.model import HeadPrediction, ModelBundle, Scored
 from classifier.suggest import Suggestion, suggest_units
@@ -45,15 +46,21 @@ class HotlineClassifier:
         enterprise: bool = False,
         urgent: bool = False,
     ) -> Classification:
-        main = self.bundle.main.rank_blocking(text, k=len(self.bundle.main.classes), explain=5)
+        features = self.bundle.features_blocking(text)
+        main_head = self.bundle.main
+        main = main_head.rank_blocking(
+            text, k=len(main_head.classes), explain=5, features=features[main_head.target]
+        )
         category_probs = [(s.label, s.probability) for s in main.ranked]
-        sub = self._subcategories(text, category_probs)
+        sub = self._subcategories(text, category_probs, features)
         appeal = self.bundle.head("appeal_type")
-        appeal_pred = appeal.rank_blocking(text, k=3) if appeal else None
+        appeal_pred = (
+            appeal.rank_blocking(text, k=3, features=features["appeal_type"]) if appeal else None
+        )
         unit_head = self.bundle.head("unit")
         unit_probs: list[tuple[str, float]] = []
         if unit_head is not None:
-            ranked = unit_head.rank_blocking(text, k=5).ranked
+            ranked = unit_head.rank_blocking(text, k=5, features=features["unit"]).ranked
             unit_probs = [(s.label, s.probability) for s in ranked]
         dist = [(s.label, s.probability) for s in sub] if sub else category_probs
         suggestion = suggest_units(
@@ -70,7 +77,7 @@ class HotlineClassifier:
         return Classification(text, top3, sub[:3], appeal_pred, suggestion)
 
     def _subcategories(
-        self, text: str, category_probs: list[tuple[str, float]]
+        self, text: str, category_probs: list[tuple[str, float]], features: dict[str, Any]
     ) -> tuple[Scored, ...]:
         head = self.bundle.head("subcategory")
         if head is None:
@@ -80,7 +87,9 @@ class HotlineClassifier:
             category = self.reference.resolve_category(label)
             if category is not None:
                 parent_p[category.code] = p
-        ranked = head.rank_blocking(text, k=len(head.classes)).ranked
+        ranked = head.rank_blocking(
+            text, k=len(head.classes), features=features["subcategory"]
+        ).ranked
         joint: list[tuple[str, float]] = []
         for s in ranked:
             category = self.reference.resolve_category(s.label)

@@ -19,6 +19,8 @@ from core.reference import Category, ReferenceData, Responsibility, Unit
 
 ROLE_WEIGHT = {"lead": 1.0, "assist": 0.35}
 UNIT_HEAD_WEIGHT = 0.4
+# Categories below this probability cannot move a top-3 unit; skipping them keeps it fast.
+MIN_PROBABILITY = 0.005
 ROLE_NAMES = {"lead": "主办", "assist": "协办", "copy": "抄送"}
 SLA_TEXT = {
     "emergency": "紧急类：2 小时内反馈",
@@ -138,7 +140,7 @@ def _resolve(
     out: list[tuple[Category, float]] = []
     for label, p in categories:
         category = reference.resolve_category(label)
-        if category is not None and p > 0:
+        if category is not None and p >= MIN_PROBABILITY:
             out.append((category, float(p)))
     return out
 
@@ -149,9 +151,11 @@ def _expand(
     """A first-level category without rows of its own spreads over its children."""
     out: list[tuple[Category, float]] = []
     for category, p in resolved:
-        own = [r for r in reference.responsibilities if r.category_code == category.code]
+        if reference.rows_of(category.code):
+            out.append((category, p))
+            continue
         children = reference.children(category.code)
-        if own or not children:
+        if not children:
             out.append((category, p))
         else:
             out.extend((child, p / len(children)) for child in children)

@@ -66,6 +66,19 @@ class ReferenceData:
     units: Mapping[str, Unit]
     responsibilities: tuple[Responsibility, ...]
     _by_name: Mapping[str, Category] = field(default_factory=dict, repr=False)
+    _rows: dict[str, tuple[Responsibility, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[Responsibility]] = {}
+        for row in self.responsibilities:
+            index.setdefault(row.category_code, []).append(row)
+        self._rows.update({code: tuple(rows) for code, rows in index.items()})
+
+    def rows_of(self, category_code: str) -> tuple[Responsibility, ...]:
+        """Responsibility rows naming exactly this category (any territory)."""
+        return self._rows.get(category_code, ())
 
     # -- categories -------------------------------------------------------------------------
     def category(self, code: str) -> Category:
@@ -152,7 +165,7 @@ class ReferenceData:
         a category without rows inherits its parent's."""
         code: str | None = category_code
         while code:
-            rows = [r for r in self.responsibilities if r.category_code == code]
+            rows = self.rows_of(code)
             specific = [r for r in rows if district and r.territory == district]
             general = [r for r in rows if r.territory == ANY_TERRITORY]
             if specific or general:

@@ -57,6 +57,11 @@ def test_round_trip_gives_identical_predictions(trained: tuple[Path, np.ndarray]
     bundle = ModelBundle.load_blocking(model_dir)
     after = bundle.main.predict_proba_blocking(PROBES)
     np.testing.assert_array_equal(before, after)
+    # the low-latency path gives the same numbers as Pipeline.predict_proba
+    fast = bundle.main.scorer().proba(bundle.main.features_blocking(PROBES))
+    np.testing.assert_allclose(fast, before, rtol=1e-6, atol=1e-9)
+    union = bundle.main.loaded.pipeline.named_steps["features"].transform(PROBES)
+    assert abs(bundle.main.features_blocking(PROBES) - union).max() == 0
     assert bundle.main.predict_blocking(PROBES) == [
         "水电气热",
         "劳动和社会保障",
@@ -102,6 +107,17 @@ def test_version_mismatch_is_refused(
         ModelBundle.load_blocking(target)
     assert info.value.code == "classifier.artifact_version_mismatch"
     assert "重新训练" in info.value.message
+
+
+def test_user_dictionary_mismatch_is_refused(
+    trained: tuple[Path, np.ndarray], tmp_path: Path
+) -> None:
+    target = _copy(trained[0], tmp_path)
+    meta = json.loads((target / METADATA_FILE).read_text(encoding="utf-8"))
+    meta["user_dict_sha256"] = "0" * 64
+    (target / METADATA_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="用户词典哈希"):
+        ModelBundle.load_blocking(target)
 
 
 def test_missing_model_dir_says_how_to_train(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from classifier.feedback import JsonlFeedbackStore, read_feedback_blocking
+from classifier.model import ModelBundle
 from core.errors import ValidationError
 from core.feedback import ClassificationFeedback
 from hotline.commands import classifier as commands
@@ -98,6 +99,10 @@ def test_train_evaluate_predict(app: typer.Typer, tmp_path: Path) -> None:
     assert second["category"][0][0] == "水电气热"
     assert second["units"][0]["code"] == "util.water"
     assert second["sla_class"] == "utility"
+
+    # heads trained on the same texts share one feature computation per text
+    bundle = ModelBundle.load_blocking(out)
+    assert bundle.feature_owner == {"category": "category", "unit": "category"}
 
 
 def test_bad_input_is_a_clear_error(app: typer.Typer, tmp_path: Path) -> None:
