@@ -30,7 +30,7 @@ from hotline.components import (
     scheduler_component,
     taps_component,
 )
-from hotline.serving import require_migrated, run
+from hotline.serving import require_migrated, run, stop_despite_interrupts
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -123,5 +123,5 @@ async def run_components(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
-        await container.stop()
+        await stop_despite_interrupts(container)
     print(f"{name}: stopped")

@@ -56,6 +56,8 @@ def _run(coro: Coroutine[Any, Any, None]) -> None:
     one-line message and exit status 1, not a traceback."""
     try:
         asyncio.run(coro)
+    except KeyboardInterrupt:  # Ctrl-C: the components were stopped cleanly before this
+        typer.echo("stopped", err=True)
     except DomainError as exc:
         typer.echo(f"error [{exc.code}]: {exc.message}", err=True)
         raise typer.Exit(1) from exc

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import ROOT
@@ -118,3 +119,26 @@ def test_unknown_role_is_refused(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "unknown role" in done.stderr
+
+
+def test_api_role_serves_and_stops_on_sigint(migrated: dict[str, str]) -> None:
+    port = _free_port()
+    proc = _hotline("run", "api", "--port", str(port), env=migrated)
+    try:
+        deadline = time.monotonic() + GUARD_S
+        while True:
+            assert proc.poll() is None, proc.communicate()[1][-2000:]
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "hang guard"
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=GUARD_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err[-2000:]
+    assert "Traceback" not in err
