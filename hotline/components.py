@@ -300,7 +300,11 @@ async def _print_status(container: Container, interval_s: float) -> None:
 
 
 def demo_components(
-    sim: SimOptions | None, *, escalation_interval_s: float = 60.0, status_interval_s: float = 30.0
+    sim: SimOptions | None,
+    *,
+    escalation_interval_s: float = 60.0,
+    status_interval_s: float = 30.0,
+    real_ami: bool = False,
 ) -> list[tuple[str, Callable[[Container], Awaitable[None]]]]:
     """What ``demo`` appends to the base DEMO_COMPONENTS (migrate, seed), in start order."""
     out: list[tuple[str, Callable[[Container], Awaitable[None]]]] = [
@@ -312,6 +316,9 @@ def demo_components(
     ]
     if sim is not None:
         out.append(("pbx simulator + ami bridge", simulator_component(sim)))
+        out.append(("asr taps", taps_component))
+    elif real_ami:
+        out.append(("ami bridge (settings.ami)", ami_bridge_component))
         out.append(("asr taps", taps_component))
     out.append(("status line", status_component(status_interval_s)))
     return out

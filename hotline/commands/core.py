@@ -116,6 +116,7 @@ def register(app: typer.Typer) -> None:
                 sim,
                 escalation_interval_s=escalation_interval,
                 status_interval_s=status_interval,
+                real_ami=not simulator and settings.ami.enabled,
             ),
         ]
         print(f"demo: http://{settings.api.host}:{settings.api.port}/docs")
