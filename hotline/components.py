@@ -9,9 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from asr.recognizer import RecognizerFactory
 from hotline.bootstrap import Container
 from hotline.telephony_wiring import (
     IntakeSubscriber,
@@ -100,26 +98,13 @@ async def asr_component(container: Container) -> None:
     container.extras["asr_legs"] = legs
     container.extras["asr_sink"] = sink
     if has_model:
-        container.spawn(_transcribe_voicemails(container, factory), name="voicemail-asr")
+        from asr.vosk_adapter import find_model_dir, model_sample_rate
+        from hotline.voicemail_asr import VoicemailTranscriber
 
-
-async def _transcribe_voicemails(container: Container, factory: RecognizerFactory) -> None:
-    from asr.batch import transcribe_files_blocking
-    from asr.vosk_adapter import find_model_dir, model_sample_rate
-
-    s = container.settings.asr
-    rate = model_sample_rate(find_model_dir(s.model_path, s.models_dir))
-    loop = asyncio.get_running_loop()
-    while True:
-        for job in await container.transcription_jobs.pending():
-            results = await loop.run_in_executor(
-                None, transcribe_files_blocking, [Path(job.recording_path)], factory, rate
-            )
-            result = results[0]
-            await container.transcription_jobs.finish(
-                job.call_id, text=result.text, error=result.error or ""
-            )
-        await asyncio.sleep(5.0)
+        rate = model_sample_rate(find_model_dir(s.model_path, s.models_dir))
+        transcriber = VoicemailTranscriber(container, factory, rate)
+        container.extras["voicemail_asr"] = transcriber
+        container.spawn(transcriber.run(), name="voicemail-asr")
 
 
 async def taps_component(container: Container) -> None:

@@ -11,15 +11,18 @@ from typing import Any
 
 import pytest
 
+from asr.scripted import ScriptedRecognizerFactory
 from classifier.artifact import save_head_blocking
 from classifier.dataset import read_labelled_csv
 from classifier.pipeline import PipelineParams
 from classifier.text import user_dict_sha256
 from classifier.training import fit_blocking
-from core.ports import BusMessage
+from core.ports import BusMessage, VoicemailReceived
 from hotline.components import autofill_component
+from hotline.voicemail_asr import VoicemailTranscriber
 from hotline.workers import AUTOFILL_TOPIC, ESCALATED_TOPIC, EscalationScheduler
-from tests.integration.api_client import ORDER, Api, running_api
+from tests.conftest import shared_path
+from tests.integration.api_client import ORDER, START, Api, running_api
 from tests.unit.classifier_data import small_rows, write_csv
 
 GUARD_S = 30.0  # hang guard
@@ -160,3 +163,39 @@ async def test_autofill_worker_suggests_units_with_the_classifier(
     assert 1 <= len(units) <= 3
     assert all(u["unit_code"] and 0 < u["probability"] <= 1 for u in units)
     assert doc["fields"]["district"]["value"] == "雁塔区"
+
+
+async def test_voicemail_transcription_fills_the_draft(api: Api) -> None:
+    """Batch ASR of a real recording (the scripted recognizer stands in for Vosk: real
+    audio, real segmentation, scripted words) lands on the job and in the draft."""
+    wav = shared_path("asr-samples", "aishell1_BAC009S0724W0121.wav")
+    container = api.container
+    draft_id = await container.voicemail_intake.receive(
+        VoicemailReceived(
+            call_id="1795241705.7",
+            caller_number="13812345678",
+            recording_path=str(wav),
+            received_at=START,
+        )
+    )
+    await container.voicemail_intake.receive(
+        VoicemailReceived(
+            call_id="1795241705.8",
+            caller_number="13812345679",
+            recording_path=str(wav.with_name("missing.wav")),
+            received_at=START,
+        )
+    )
+    transcriber = VoicemailTranscriber(
+        container, ScriptedRecognizerFactory(["我家小区停水三天了"]), 16000
+    )
+    assert await transcriber.run_once() == 2
+    jobs = {j.call_id: j for j in await container.transcription_jobs.all()}
+    assert jobs["1795241705.7"].status == "done"
+    assert "停水" in jobs["1795241705.7"].text
+    assert jobs["1795241705.8"].status == "failed"  # unreadable file: a clear error, kept
+    assert jobs["1795241705.8"].error
+    order = await container.orders.get(draft_id)
+    assert order is not None
+    assert "停水" in order.content
+    assert await transcriber.run_once() == 0  # nothing pending any more
