@@ -3,7 +3,9 @@ a dead Redis is a clear error (exit 1), a dead Asterisk is retried and logged, n
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from storage.db import create_engine
+from storage.migrate import upgrade
 from tests.conftest import ROOT
 
 GUARD_S = 60.0  # hang guard, not a timing assertion
@@ -57,15 +61,25 @@ def _run_until(proc: subprocess.Popen[str], marker: str) -> str:
     return seen
 
 
+@pytest.fixture(scope="module")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("roles") / "hotline.db"
+
+    async def migrate() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(migrate())
+    return path
+
+
 @pytest.fixture
-def migrated(tmp_path: Path) -> dict[str, str]:
-    env = _env(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "hotline", "migrate"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=GUARD_S, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return env
+def migrated(tmp_path: Path, migrated_template: Path) -> dict[str, str]:
+    shutil.copy(migrated_template, tmp_path / "hotline.db")
+    return _env(tmp_path)
 
 
 @pytest.mark.parametrize(
