@@ -10,6 +10,8 @@ from agent_api import errors, ws
 from agent_api.container import ApiContainer
 from agent_api.routes import (
     auth,
+    callbacks,
+    calls,
     health,
     kpi,
     labels,
@@ -41,6 +43,8 @@ def create_app(
     app.include_router(work_orders.router, prefix="/api/v1")
     app.include_router(work_order_actions.router, prefix="/api/v1")
     app.include_router(reference.router, prefix="/api/v1")
+    app.include_router(calls.router, prefix="/api/v1")
+    app.include_router(callbacks.router, prefix="/api/v1")
     app.include_router(labels.router, prefix="/api/v1")
     app.include_router(live.router, prefix="/api/v1")
     app.include_router(kpi.router, prefix="/api/v1")

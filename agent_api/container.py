@@ -15,7 +15,9 @@ from core.use_cases.create_work_order import CreateWorkOrder
 from core.use_cases.edit_work_order import EditWorkOrder
 from core.use_cases.ports import DirectoryRepository, WorkOrderRepository
 from core.use_cases.transcript_review import QaScoreStore
+from core.use_cases.view_calls import ViewCalls
 from core.use_cases.view_work_orders import ViewWorkOrders
+from core.use_cases.work_callbacks import WorkCallbacks
 
 HealthCheck = Callable[[], Awaitable[None]]
 
@@ -41,6 +43,12 @@ class ApiContainer(Protocol):
 
     @property
     def directory(self) -> DirectoryRepository: ...
+
+    @property
+    def view_calls(self) -> ViewCalls: ...
+
+    @property
+    def work_callbacks(self) -> WorkCallbacks: ...
 
     @property
     def clock(self) -> Clock: ...

@@ -26,16 +26,22 @@ from core.use_cases.act_on_work_order import ActOnWorkOrder
 from core.use_cases.authenticate import Authenticate
 from core.use_cases.create_work_order import CreateWorkOrder
 from core.use_cases.edit_work_order import EditWorkOrder
+from core.use_cases.view_calls import ViewCalls
 from core.use_cases.view_work_orders import ViewWorkOrders
+from core.use_cases.voicemail_intake import IntakeVoicemail
+from core.use_cases.work_callbacks import WorkCallbacks
 from core.work_order import HandlingContext
+from hotline.callback_dialer import AmiCallbackDialer
 from hotline.settings import Settings
 from storage.audit_repo import SqlPersonalDataAudit
 from storage.bus_memory import InMemoryEventBus
 from storage.bus_redis import RedisEventBus
 from storage.calendar import ChineseWorkingCalendar
 from storage.call_event_store import SqlCallEventStore
+from storage.call_record_store import SqlCallRecordStore
 from storage.db import create_engine, session_factory
 from storage.directory_repo import SqlDirectoryRepository
+from storage.intake_store import SqlCallbackTasks, SqlTranscriptionJobs
 from storage.live_memory import InMemoryLiveState
 from storage.live_redis import RedisLiveState
 from storage.qa_score_store import SqlQaScoreStore
@@ -70,6 +76,16 @@ class Container:
     create_work_order: CreateWorkOrder
     act_on_work_order: ActOnWorkOrder
     edit_work_order: EditWorkOrder
+    callbacks: SqlCallbackTasks
+    transcription_jobs: SqlTranscriptionJobs
+    call_records: SqlCallRecordStore
+    voicemail_intake: IntakeVoicemail
+    view_calls: ViewCalls
+    work_callbacks: WorkCallbacks
+    extras: dict[str, Any] = field(default_factory=dict)  # components started (tests, health)
+    _stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    task_failed: asyncio.Event = field(default_factory=asyncio.Event)  # a spawned task died
+    failures: list[str] = field(default_factory=list)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _started: bool = False
 
@@ -105,6 +121,12 @@ class Container:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("background task %s died", task.get_name(), exc_info=task.exception())
+            self.failures.append(f"{task.get_name()}: {task.exception()!r}")
+            self.task_failed.set()
+
+    def on_stop(self, stopper: Callable[[], Awaitable[None]]) -> None:
+        """Run ``stopper`` at ``stop`` (last registered first), before tasks are cancelled."""
+        self._stoppers.append(stopper)
 
     async def start(self) -> None:
         """Fail fast with a clear error when the configured Redis is unreachable."""
@@ -112,6 +134,12 @@ class Container:
         self._started = True
 
     async def stop(self) -> None:
+        stoppers, self._stoppers = self._stoppers[::-1], []
+        for stopper in stoppers:
+            try:
+                await stopper()
+            except Exception:
+                log.exception("stopping a component failed")
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -155,6 +183,14 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         timedelta(minutes=settings.api.token_ttl_minutes),
         clock,
     )
+    create = CreateWorkOrder(orders, directory, bus, clock, ctx, view)
+    voicemails = SqlVoicemailStore(sessions)
+    callbacks = SqlCallbackTasks(sessions)
+    transcription_jobs = SqlTranscriptionJobs(sessions, clock)
+    transcripts = SqlTranscriptStore(sessions)
+    call_records = SqlCallRecordStore(sessions)
+    extras: dict[str, Any] = {}
+    dialer = AmiCallbackDialer(extras, settings.ami.callback_context)
     return Container(
         settings=settings,
         clock=clock,
@@ -167,13 +203,20 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         orders=orders,
         audit=audit,
         call_events=SqlCallEventStore(sessions),
-        transcripts=SqlTranscriptStore(sessions),
+        transcripts=transcripts,
         sms=OutboxSmsGateway(sessions, clock),
-        voicemails=SqlVoicemailStore(sessions),
+        voicemails=voicemails,
         tokens=tokens,
         authenticate=Authenticate(directory),
         view_work_orders=view,
-        create_work_order=CreateWorkOrder(orders, directory, bus, clock, ctx, view),
+        create_work_order=create,
         act_on_work_order=ActOnWorkOrder(orders, directory, bus, clock, ctx, view),
         edit_work_order=EditWorkOrder(orders, directory, bus, clock, view),
+        callbacks=callbacks,
+        transcription_jobs=transcription_jobs,
+        call_records=call_records,
+        voicemail_intake=IntakeVoicemail(voicemails, create, transcription_jobs, callbacks),
+        view_calls=ViewCalls(call_records, transcripts),
+        work_callbacks=WorkCallbacks(callbacks, dialer),
+        extras=extras,
     )

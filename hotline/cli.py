@@ -30,6 +30,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hotline.commands.simulate",
     "hotline.commands.ivr",
     "hotline.commands.asr",
+    "hotline.commands.roles",
+    "hotline.commands.calls",
+    "hotline.commands.config",
 )
 
 

@@ -3,6 +3,7 @@ components (later issues append theirs: PBX simulator, ASR worker, …)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -47,6 +48,7 @@ DEMO_COMPONENTS: list[tuple[str, Component]] = [
     ("seed", seed_component),
 ]
 """What ``python -m hotline demo`` starts, in order. Append ``(name, component)`` to add yours."""
+BASE_DEMO_COMPONENTS = tuple(DEMO_COMPONENTS)  # migrate, seed: what every demo starts with
 
 
 def print_seed(summary: SeedSummary) -> None:
@@ -84,6 +86,19 @@ class ApiServer:
         self.server.should_exit = True
 
 
+async def stop_despite_interrupts(container: Container) -> None:
+    """Stop the container to the end even when the task is cancelled meanwhile: uvicorn
+    re-raises the SIGINT it captured once it has shut down, and asyncio.run turns that into
+    a cancellation of this task — which must not cut the shutdown (engine, sockets) short."""
+    stopping = asyncio.ensure_future(container.stop())
+    while not stopping.done():
+        try:
+            await asyncio.shield(stopping)
+        except asyncio.CancelledError:
+            continue
+    stopping.result()
+
+
 async def run(
     settings: Settings,
     components: Sequence[tuple[str, Component]],
@@ -102,4 +117,15 @@ async def run(
             on_server(server)
         await server.serve()
     finally:
-        await container.stop()
+        await stop_despite_interrupts(container)
+
+
+def _append_defaults() -> None:
+    # The integration's components with their defaults (``demo`` rebuilds the list from its
+    # options: calls per hour, agents, simulator on/off).
+    from hotline.components import SimOptions, demo_components
+
+    DEMO_COMPONENTS.extend(demo_components(SimOptions()))
+
+
+_append_defaults()

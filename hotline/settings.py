@@ -59,6 +59,11 @@ class AmiSettings(BaseModel):
     action_timeout_s: float = 10.0
     queue_maxsize: int = 10_000  # bridge consumer queue; overflow → counted + data-gap marker
     queue: str = "hotline"
+    callback_context: str = Field(
+        default="hotline-callback-out",
+        description="Dialplan context that dials the citizen (exten = number) once the "
+        "agent's leg of a callback (回电) answered.",
+    )
 
 
 class AsrSettings(BaseModel):

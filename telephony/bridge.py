@@ -164,6 +164,8 @@ class Bridge:
         self._sessions = 0
         self._alive: set[str] = set()
         self.on_event: Callable[[DomainEvent], Awaitable[None]] | None = None
+        # sees every raw AMI message before translation (ASR taps); must only enqueue
+        self.on_message: Callable[[AmiMessage], None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -209,6 +211,8 @@ class Bridge:
                 batch.append(queue.get_nowait())
             out: list[DomainEvent] = []
             for item in batch:
+                if self.on_message is not None and isinstance(item, AmiMessage):
+                    self.on_message(item)
                 try:
                     out.extend(self._translate(item))
                 except Exception as exc:  # one bad message must not stop the bridge

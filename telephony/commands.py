@@ -9,6 +9,7 @@ Refusals (``Response: Error``) raise the errors of :mod:`telephony.errors`, e.g.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from core.errors import ValidationError
@@ -157,6 +158,15 @@ class AgentCommands:
         return OriginateResult(
             result.get("Uniqueid", "") or "", result.get("Channel", "") or "", reason
         )
+
+    async def originate_prepared(
+        self, action: Mapping[str, str | list[str]], *, timeout_s: float = 15.0
+    ) -> AmiMessage | None:
+        """Send an ``Originate`` built elsewhere (e.g. :mod:`asr.tap`'s tap actions, which
+        carry their own ActionID/ChannelId); return its ``OriginateResponse`` if one came."""
+        fields = {k: v for k, v in action.items() if k != "Action"}
+        replies = await self.client.action("Originate", fields, within_s=timeout_s)
+        return _originate_response(replies)
 
 
 def _originate_response(replies: list[AmiMessage]) -> AmiMessage | None:

@@ -13,7 +13,7 @@ import typer
 
 from core.errors import DomainError
 from hotline.bootstrap import build_container
-from hotline.serving import DEMO_COMPONENTS, print_seed, require_migrated, run
+from hotline.serving import BASE_DEMO_COMPONENTS, print_seed, require_migrated, run
 from hotline.settings import Settings
 from storage.migrate import current_revision, upgrade
 from storage.seed.demo import seed_demo
@@ -56,6 +56,8 @@ def _run(coro: Coroutine[Any, Any, None]) -> None:
     one-line message and exit status 1, not a traceback."""
     try:
         asyncio.run(coro)
+    except KeyboardInterrupt:  # Ctrl-C: the components were stopped cleanly before this
+        typer.echo("stopped", err=True)
     except DomainError as exc:
         typer.echo(f"error [{exc.code}]: {exc.message}", err=True)
         raise typer.Exit(1) from exc
@@ -83,8 +85,39 @@ def register(app: typer.Typer) -> None:
         _run(run(settings, [("schema check", require_migrated)]))
 
     @app.command()
-    def demo(data_dir: DataDir = None, port: Port = None) -> None:
-        """Everything in one process on SQLite: migrate, seed, serve (plus appended components)."""
+    def demo(
+        data_dir: DataDir = None,
+        port: Port = None,
+        calls_per_hour: Annotated[
+            float, typer.Option("--calls-per-hour", min=1, help="simulated arrivals per hour")
+        ] = 120.0,
+        agents: Annotated[int, typer.Option(min=1, help="simulated agents")] = 6,
+        simulator: Annotated[
+            bool, typer.Option("--simulator/--no-simulator", help="run the PBX simulator")
+        ] = True,
+        speed: Annotated[float, typer.Option(min=1.0, help="simulated time compression")] = 1.0,
+        seed: Annotated[int, typer.Option(help="seed of the call model")] = 7,
+        escalation_interval: Annotated[
+            float, typer.Option(min=1.0, help="seconds between escalation scans")
+        ] = 60.0,
+        status_interval: Annotated[
+            float, typer.Option(min=1.0, help="seconds between status lines")
+        ] = 30.0,
+    ) -> None:
+        """Everything in one process on SQLite: migrate, seed, API, PBX simulator + AMI bridge,
+        FastAGI, IVR intake, ASR worker + taps, auto-fill worker, escalation scheduler."""
+        from hotline.components import SimOptions, demo_components
+
         settings = _settings(data_dir, port)
+        sim = SimOptions(calls_per_hour, agents, speed, seed=seed) if simulator else None
+        components = [
+            *BASE_DEMO_COMPONENTS,
+            *demo_components(
+                sim,
+                escalation_interval_s=escalation_interval,
+                status_interval_s=status_interval,
+                real_ami=not simulator and settings.ami.enabled,
+            ),
+        ]
         print(f"demo: http://{settings.api.host}:{settings.api.port}/docs")
-        _run(run(settings, DEMO_COMPONENTS))
+        _run(run(settings, components))

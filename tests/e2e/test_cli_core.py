@@ -33,7 +33,7 @@ def test_migrate_seed_and_refuse_unmigrated_serve(tmp_path: Path) -> None:
 
     migrated = hotline("migrate", data_dir=tmp_path)
     assert migrated.returncode == 0, migrated.stderr
-    assert "database at revision 0001" in migrated.stdout
+    assert "database at revision 0003_call_records" in migrated.stdout
     assert (tmp_path / "hotline.db").exists()
 
     seeded = hotline("seed-demo", data_dir=tmp_path)

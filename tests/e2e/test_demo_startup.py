@@ -24,7 +24,14 @@ def free_port() -> int:
 
 async def test_demo_serves_healthz_and_docs(tmp_path: Path) -> None:
     port = free_port()
-    settings = Settings(data_dir=tmp_path, api={"port": port}, log_level="WARNING")
+    settings = Settings(
+        data_dir=tmp_path,
+        api={"port": port},
+        log_level="WARNING",
+        asr={"audiosocket_port": 0, "models_dir": tmp_path / "models"},
+        ivr={"agi_port": 0},
+        classifier={"model_dir": tmp_path / "no-classifier"},
+    )
     servers: list[ApiServer] = []
     task = asyncio.create_task(run(settings, DEMO_COMPONENTS, on_server=servers.append))
 

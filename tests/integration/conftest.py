@@ -113,6 +113,10 @@ async def _seed(url: str) -> None:
 
 SEED_TIME = __import__("datetime").datetime(2026, 11, 1, tzinfo=__import__("datetime").UTC)
 WORK_ORDER_TABLES = (
+    "call_records",
+    "callback_tasks",
+    "transcription_jobs",
+    "voicemails",
     "personal_data_reads",
     "idempotency_keys",
     "work_order_transitions",
