@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from core.calls import CallDiverted, CallEnded, CallOffered, DiversionTarget, from_stored
 from core.clock import ManualClock
-from telephony.ami_client import AmiClient, AmiConfig, Overflowed
+from telephony.ami_client import AmiClient, AmiConfig, LinkDown, LinkUp, Overflowed
 from telephony.ami_codec import AmiMessage
 from telephony.bridge import Bridge
 from telephony.sim.harness import memory_bridge
 from telephony.sim.memory import MemoryCallEventStore
 from tests.conftest import shared_path
 from tests.integration.telephony.tcp_fakes import (
+    BANNER,
     FakeAmi,
     accept_login,
     eventually,
@@ -184,6 +185,68 @@ async def test_full_consumer_queue_drops_are_counted_and_marked(flood_server: Fa
     assert isinstance(marker, Overflowed)
     assert marker.dropped == client.stats.overflow_dropped
     assert len(kept) + marker.dropped == 200
+
+
+async def test_events_in_the_same_read_as_the_login_answer_follow_link_up() -> None:
+    """Asterisk may send events right behind the Login response (one TCP read): the consumer
+    must still see the session's ``LinkUp`` first, and a full queue's counts must add up."""
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(BANNER)
+        login = await read_action(reader)
+        aid = login.get("actionid", "")
+        flood = "".join(
+            f"Event: Newexten\r\nPrivilege: dialplan,all\r\nPriority: {i}\r\n\r\n"
+            for i in range(200)
+        )
+        writer.write(f"Response: Success\r\nActionID: {aid}\r\n\r\n{flood}".encode())
+        await writer.drain()
+        await ignore_actions(reader)
+
+    async with FakeAmi(script) as server:
+        client = AmiClient(_config(server.port), CLOCK, queue=asyncio.Queue(20))
+        client.start()
+        try:
+            await client.wait_connected(5)
+            await eventually(lambda: client.stats.messages >= 201)
+            items = [client.queue.get_nowait() for _ in range(client.queue.qsize())]
+            marker = client.take_overflow()
+        finally:
+            await client.stop()
+    assert isinstance(items[0], LinkUp)
+    kept = [i for i in items if isinstance(i, AmiMessage)]
+    assert [m.get("Priority") for m in kept] == [str(i) for i in range(19)]
+    assert marker is not None
+    assert marker.dropped == client.stats.overflow_dropped == 200 - 19
+
+
+async def test_a_marker_on_a_full_queue_evicts_the_oldest_message_and_reports_it() -> None:
+    clock = ManualClock(datetime(2026, 11, 21, 6, 15, tzinfo=UTC))
+    client = AmiClient(_config(1), clock, queue=asyncio.Queue(3))
+    for i in range(5):
+        client._enqueue(AmiMessage((("Event", "Newexten"), ("Priority", str(i)))))
+    client._put_marker(LinkDown(clock.now(), "cut"))
+    items = [client.queue.get_nowait() for _ in range(3)]
+    assert [i.get("Priority") for i in items[:2] if isinstance(i, AmiMessage)] == ["1", "2"]
+    assert isinstance(items[2], LinkDown)
+    marker = client.take_overflow()
+    assert marker is not None
+    assert marker.dropped == client.stats.overflow_dropped == 3  # two refused, one evicted
+
+
+async def test_a_queue_of_markers_only_folds_the_oldest_into_the_overflow_marker() -> None:
+    clock = ManualClock(datetime(2026, 11, 21, 6, 15, tzinfo=UTC))
+    client = AmiClient(_config(1), clock, queue=asyncio.Queue(2))
+    down_at = clock.now()
+    client._put_marker(LinkDown(down_at, "cut"))
+    clock.advance(timedelta(seconds=5))
+    client._put_marker(LinkUp(1, clock.now()))
+    client._put_marker(LinkDown(clock.now(), "cut again"))
+    items = [client.queue.get_nowait() for _ in range(2)]
+    assert [type(i) for i in items] == [LinkUp, LinkDown]
+    marker = client.take_overflow()
+    assert marker is not None
+    assert marker.first_at == down_at  # the gap still starts at the first cut
 
 
 async def test_nothing_listening_is_retried_with_backoff_and_stop_leaves_no_task(
