@@ -10,11 +10,14 @@ import pytest
 
 from core.calls import CallDiverted, CallEnded, CallOffered, DiversionTarget, from_stored
 from core.clock import ManualClock
+from core.events import DomainEvent
 from telephony.ami_client import AmiClient, AmiConfig, LinkDown, LinkUp, Overflowed
 from telephony.ami_codec import AmiMessage
-from telephony.bridge import Bridge
+from telephony.bridge import Bridge, QueueSnapshot
+from telephony.live_sync import LiveSync
 from telephony.sim.harness import memory_bridge
-from telephony.sim.memory import MemoryCallEventStore
+from telephony.sim.memory import MemoryCallEventStore, MemoryEventBus, MemoryLiveState
+from telephony.translate import Translator
 from tests.conftest import shared_path
 from tests.integration.telephony.tcp_fakes import (
     BANNER,
@@ -262,3 +265,75 @@ async def test_nothing_listening_is_retried_with_backoff_and_stop_leaves_no_task
     assert f"connect to 127.0.0.1:{port} failed" in bridge.client.stats.problems[-1]
     await bridge.stop()
     assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+
+
+class _SlowResyncLive:
+    """Live state whose snapshot write takes a while (a remote Redis under load)."""
+
+    def __init__(self, inner: LiveSync) -> None:
+        self.inner = inner
+
+    async def apply(self, event: DomainEvent) -> None:
+        await self.inner.apply(event)
+
+    async def resync(self, snapshot: QueueSnapshot) -> None:
+        await asyncio.sleep(0.2)
+        await self.inner.resync(snapshot)
+
+    async def tick(self, now: datetime) -> None:
+        await self.inner.tick(now)
+
+
+NEW_CALL = (
+    "Event: Newchannel\r\nPrivilege: call,all\r\nChannel: PJSIP/pstn-00000009\r\n"
+    "ChannelState: 4\r\nChannelStateDesc: Ring\r\nCallerIDNum: 13800138000\r\n"
+    "CallerIDName: <unknown>\r\nContext: from-pstn\r\nExten: 12345\r\nPriority: 1\r\n"
+    "Uniqueid: 1795241999.9\r\nLinkedid: 1795241999.9\r\n\r\n"
+)
+
+
+async def test_a_call_starting_right_after_the_resync_snapshot_is_not_ended_by_it(
+    store: MemoryCallEventStore,
+) -> None:
+    """After a cut, CoreShowChannels lists no channel; a call starts right behind that answer
+    in the stream. The resync must apply its snapshot before translating that call, or the
+    call is "not alive" in the snapshot and gets ended (its queue visit then lost)."""
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await accept_login(reader, writer)
+        if server.connections == 1:
+            return  # a cut: the next session's resync covers a gap
+        while True:
+            action = await read_action(reader)
+            aid = action.get("actionid", "")
+            name = action.get("action", "")
+            if name in ("QueueStatus", "CoreShowChannels"):
+                done = f"{name}Complete"
+                writer.write(
+                    f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\n"
+                    f"Message: will follow\r\n\r\nEvent: {done}\r\nActionID: {aid}\r\n"
+                    f"EventList: Complete\r\nListItems: 0\r\n\r\n".encode()
+                )
+                if name == "CoreShowChannels" and server.connections == 2:
+                    writer.write(NEW_CALL.encode())
+                await writer.drain()
+
+    async with FakeAmi(script) as server:
+        client = AmiClient(_config(server.port), CLOCK)
+        bridge = Bridge(
+            client,
+            Translator(),
+            bus=MemoryEventBus(),
+            store=store,
+            live=_SlowResyncLive(LiveSync(MemoryLiveState())),
+            clock=CLOCK,
+        )
+        bridge.start()
+        try:
+            await eventually(lambda: bool(bridge.stats.gaps))
+            await bridge.drain()
+        finally:
+            await bridge.stop()
+    events = [from_stored(e) for e in store.events]
+    call = [e for e in events if getattr(e, "linkedid", "") == "1795241999.9"]
+    assert [type(e) for e in call] == [CallOffered]  # offered, and still up
