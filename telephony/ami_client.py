@@ -224,7 +224,7 @@ class _Hooks:
         self.max_frame_bytes = client.config.max_frame_bytes
 
     def message(self, message: AmiMessage) -> None:
-        self._client._enqueue(message)
+        self._client._on_event(message)
 
     def frame(self) -> None:
         self._client.stats.messages += 1
@@ -293,6 +293,9 @@ class AmiClient:
         self._overflow_first: datetime | None = None
         self._overflow_last: datetime | None = None
         self._session = 0
+        # Events read before this session's LinkUp is queued (they can share a TCP read with
+        # the Login response): held so the consumer always sees LinkUp before them.
+        self._held: list[AmiMessage] | None = None
         self.on_session: Callable[[int], Awaitable[None]] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -361,9 +364,20 @@ class AmiClient:
         return replies
 
     # -- internals -------------------------------------------------------------------------
+    def _on_event(self, message: AmiMessage) -> None:
+        if self._held is not None:
+            self._held.append(message)
+        else:
+            self._enqueue(message)
+
+    def _release_held(self) -> None:
+        held, self._held = self._held, None
+        for message in held or ():
+            self._enqueue(message)
+
     def _enqueue(self, message: AmiMessage) -> None:
         now = self.clock.now()
-        if self._overflow_count and self.queue.maxsize - self.queue.qsize() >= 2:
+        if self._overflow_first is not None and self.queue.maxsize - self.queue.qsize() >= 2:
             first = self._overflow_first or now
             self.queue.put_nowait(
                 Overflowed(self._overflow_count, first, self._overflow_last or now)
@@ -373,18 +387,26 @@ class AmiClient:
         try:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:
-            if not self._overflow_count:
-                self._overflow_first = now
-                log.warning("AMI: consumer queue full (%d); dropping events", self.queue.maxsize)
-            self._overflow_count += 1
-            self._overflow_last = now
-            self.stats.overflow_dropped += 1
+            self._count_drop(1, now, now)
+
+    def _count_drop(
+        self, dropped: int, first: datetime, last: datetime, *, new: bool = True
+    ) -> None:
+        """Record lost messages in the pending :class:`Overflowed` marker (and, unless they
+        were counted before, in the totals)."""
+        if self._overflow_first is None:
+            log.warning("AMI: consumer queue full (%d); dropping events", self.queue.maxsize)
+        self._overflow_count += dropped
+        self._overflow_first = min(first, self._overflow_first or first)
+        self._overflow_last = max(last, self._overflow_last or last)
+        if new:
+            self.stats.overflow_dropped += dropped
 
     def take_overflow(self) -> Overflowed | None:
         """The pending overflow marker, if events were dropped since the last one (the
         consumer calls this when it has emptied the queue, so a loss at the very end of a
         burst is reported too)."""
-        if not self._overflow_count:
+        if self._overflow_first is None:
             return None
         now = self.clock.now()
         marker = Overflowed(
@@ -395,14 +417,31 @@ class AmiClient:
         return marker
 
     def _put_marker(self, item: StreamItem) -> None:
-        # Markers must not be lost: make room by dropping the oldest message (counted).
-        while True:
-            try:
-                self.queue.put_nowait(item)
-                return
-            except asyncio.QueueFull:
-                self.queue.get_nowait()
-                self.stats.overflow_dropped += 1
+        """Queue a link marker, which must not be lost.
+
+        On a full queue the oldest *message* is evicted to make room, and the eviction goes
+        into the pending :class:`Overflowed` marker like any other drop: the consumer must
+        learn of every lost message (it opens a gap and reconciles), and the counts must add
+        up. Only when the queue holds nothing but markers (a consumer stalled across many
+        reconnects) is the oldest marker folded into the pending ``Overflowed`` instead; the
+        gap then still starts at that marker's time.
+        """
+        if not self.queue.full():
+            self.queue.put_nowait(item)
+            return
+        items = [self.queue.get_nowait() for _ in range(self.queue.qsize())]
+        victim_at = next((i for i, x in enumerate(items) if isinstance(x, AmiMessage)), 0)
+        victim = items.pop(victim_at)
+        now = self.clock.now()
+        if isinstance(victim, AmiMessage):
+            self._count_drop(1, now, now)
+        elif isinstance(victim, Overflowed):  # its drops are in the totals already
+            self._count_drop(victim.dropped, victim.first_at, now, new=False)
+        else:
+            self._count_drop(0, victim.at, now)
+        for kept in items:
+            self.queue.put_nowait(kept)
+        self.queue.put_nowait(item)
 
     def _close(self) -> None:
         manager, self._manager = self._manager, None
@@ -427,6 +466,7 @@ class AmiClient:
         """One connection's life. True when a session was logged in (resets the backoff)."""
         cfg = self.config
         self._lost = asyncio.Event()
+        self._held = []
         manager = _Manager(
             _Hooks(self), host=cfg.host, port=cfg.port, loop=asyncio.get_running_loop()
         )
@@ -447,9 +487,11 @@ class AmiClient:
             self._connected.set()
             log.info("AMI: session %d logged in to %s:%s", self._session, cfg.host, cfg.port)
             self._put_marker(LinkUp(self._session, self.clock.now()))
+            self._release_held()
             await self._watch()
             return True
         finally:
+            self._release_held()  # login failed: pass on what was read, as it was
             was_up = self._connected.is_set()
             self._close()
             if was_up:

@@ -160,6 +160,13 @@ class Bridge:
         self._gap_start: datetime | None = None
         self._gap_reason = ""
         self._resync_lock = asyncio.Lock()
+        # Held by the consumer while it translates and emits one batch, and by a resync from
+        # before its snapshot request until the snapshot is applied: a snapshot describes the
+        # PBX at one point of the event stream, so no event read after that point may be
+        # translated before the snapshot is applied (else a call that started just after the
+        # snapshot is "not alive" in it and would be ended by the resync, losing its queue
+        # visit and outcome).
+        self._stream_lock = asyncio.Lock()
         self._resync_tasks: set[asyncio.Task[None]] = set()
         self._sessions = 0
         self._alive: set[str] = set()
@@ -206,28 +213,34 @@ class Bridge:
     async def _consume(self) -> None:
         queue = self.client.queue
         while True:
-            batch = [await queue.get()]
-            while len(batch) < self.batch_max and not queue.empty():
-                batch.append(queue.get_nowait())
-            out: list[DomainEvent] = []
-            for item in batch:
-                if self.on_message is not None and isinstance(item, AmiMessage):
-                    self.on_message(item)
-                try:
-                    out.extend(self._translate(item))
-                except Exception as exc:  # one bad message must not stop the bridge
-                    self.stats.consumer_errors += 1
-                    self.stats.note(f"translator failed on {item!r:.200}: {exc!r}")
-                    log.exception("bridge: translator failed on one message")
-            if queue.empty():
-                # only now: a hold (abandon vs timeout) may still be decided by queued messages
-                out.extend(self.translator.expire(self.clock.now()))
-                overflow = self.client.take_overflow()
-                if overflow is not None:
-                    self._translate(overflow)
-            if self.queue_log is not None and any(isinstance(e, CallAbandoned) for e in out):
-                out = await self._check_abandons(out)
-            await self._emit(out)
+            first = await queue.get()
+            async with self._stream_lock:
+                await self._consume_batch(first)
+
+    async def _consume_batch(self, first: object) -> None:
+        queue = self.client.queue
+        batch = [first]
+        while len(batch) < self.batch_max and not queue.empty():
+            batch.append(queue.get_nowait())
+        out: list[DomainEvent] = []
+        for item in batch:
+            if self.on_message is not None and isinstance(item, AmiMessage):
+                self.on_message(item)
+            try:
+                out.extend(self._translate(item))
+            except Exception as exc:  # one bad message must not stop the bridge
+                self.stats.consumer_errors += 1
+                self.stats.note(f"translator failed on {item!r:.200}: {exc!r}")
+                log.exception("bridge: translator failed on one message")
+        if queue.empty():
+            # only now: a hold (abandon vs timeout) may still be decided by queued messages
+            out.extend(self.translator.expire(self.clock.now()))
+            overflow = self.client.take_overflow()
+            if overflow is not None:
+                self._translate(overflow)
+        if self.queue_log is not None and any(isinstance(e, CallAbandoned) for e in out):
+            out = await self._check_abandons(out)
+        await self._emit(out)
 
     async def _check_abandons(self, events: list[DomainEvent]) -> list[DomainEvent]:
         """A queue timeout looks like an abandon on AMI until ``QUEUESTATUS=TIMEOUT``; if that
@@ -324,46 +337,49 @@ class Bridge:
         task.add_done_callback(self._resync_tasks.discard)
 
     async def _resync(self, *, gap: bool, at: datetime) -> None:
-        async with self._resync_lock:
-            try:
-                snapshot = await self._snapshot()
-            except (AmiTimeoutError, AmiUnavailableError) as exc:
-                self.stats.resync_failures += 1
-                self.stats.note(f"resync failed: {exc.message}")
-                log.warning("bridge: resync failed: %s", exc.message)
-                return  # the next LinkUp (or the periodic resync) tries again
-            self.stats.resyncs += 1
-            await self.live.resync(snapshot)
-            if not gap or self._gap_start is None:
-                await self._tail_and_reconcile()
-                return
-            start, reason = self._gap_start, self._gap_reason
-            self._gap_start = None
-            self._alive = {m.get("Linkedid") or "" for m in snapshot.channels}
-            # the translator ends the calls it tracked whose channels are gone (their queue
-            # outcome comes from queue_log below); calls it never knew are ended by us
-            await self._emit(self.translator.resync(self._alive, snapshot.at), reconciled=True)
-            await self._end_vanished_calls(snapshot)
-            before = self.stats.calls_reconciled
-            await self._watch_gap()
+        async with self._resync_lock, self._stream_lock:
+            await self._resync_locked(gap=gap)
+
+    async def _resync_locked(self, *, gap: bool) -> None:
+        try:
+            snapshot = await self._snapshot()
+        except (AmiTimeoutError, AmiUnavailableError) as exc:
+            self.stats.resync_failures += 1
+            self.stats.note(f"resync failed: {exc.message}")
+            log.warning("bridge: resync failed: %s", exc.message)
+            return  # the next LinkUp (or the periodic resync) tries again
+        self.stats.resyncs += 1
+        await self.live.resync(snapshot)
+        if not gap or self._gap_start is None:
             await self._tail_and_reconcile()
-            end = max(snapshot.at, start)  # state is known good again from the snapshot on
-            gap_event = DataGap(
-                occurred_at=self.clock.now(),
-                start=start,
-                end=end,
-                calls_reconciled=self.stats.calls_reconciled - before,
-                reason=reason,
-            )
-            self.stats.gaps.append(gap_event)
-            await self._emit([gap_event])
-            log.warning(
-                "bridge: data gap %s → %s (%s); %d calls reconciled from queue_log",
-                start.isoformat(),
-                end.isoformat(),
-                reason,
-                gap_event.calls_reconciled,
-            )
+            return
+        start, reason = self._gap_start, self._gap_reason
+        self._gap_start = None
+        self._alive = {m.get("Linkedid") or "" for m in snapshot.channels}
+        # the translator ends the calls it tracked whose channels are gone (their queue
+        # outcome comes from queue_log below); calls it never knew are ended by us
+        await self._emit(self.translator.resync(self._alive, snapshot.at), reconciled=True)
+        await self._end_vanished_calls(snapshot)
+        before = self.stats.calls_reconciled
+        await self._watch_gap()
+        await self._tail_and_reconcile()
+        end = max(snapshot.at, start)  # state is known good again from the snapshot on
+        gap_event = DataGap(
+            occurred_at=self.clock.now(),
+            start=start,
+            end=end,
+            calls_reconciled=self.stats.calls_reconciled - before,
+            reason=reason,
+        )
+        self.stats.gaps.append(gap_event)
+        await self._emit([gap_event])
+        log.warning(
+            "bridge: data gap %s → %s (%s); %d calls reconciled from queue_log",
+            start.isoformat(),
+            end.isoformat(),
+            reason,
+            gap_event.calls_reconciled,
+        )
 
     async def _snapshot(self) -> QueueSnapshot:
         status = await self.client.action("QueueStatus", {"Queue": self.queue_name})

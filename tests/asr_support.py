@@ -77,7 +77,7 @@ class AsteriskLike:
             await asyncio.wait([self._drain_task], timeout=2)
             self._drain_task.cancel()
 
-    async def wait_closed_by_server(self, wait_s: float = 5.0) -> bool:
+    async def wait_closed_by_server(self, wait_s: float = 60.0) -> bool:
         """True when the server closed the connection (reader hit EOF)."""
         assert self._drain_task is not None
         done, _ = await asyncio.wait([self._drain_task], timeout=wait_s)
@@ -96,7 +96,7 @@ class Rig:
         await self.legs.register(stream_id, Leg(call_id, speaker))
         return stream_id
 
-    async def wait_report(self, count: int = 1, wait_s: float = 10.0) -> None:
+    async def wait_report(self, count: int = 1, wait_s: float = 60.0) -> None:
         deadline = time.monotonic() + wait_s
         while len(self.server.reports) < count:
             if time.monotonic() > deadline:

@@ -17,6 +17,7 @@ from asr.scripted import ScriptedRecognizerFactory
 from asr.session import SessionConfig
 from tests.asr_support import AsteriskLike, load_pcm, rig
 from tests.conftest import shared_path
+from tests.waiting import wait_until
 
 CCTV_TEXT = "各位观众晚上好"
 
@@ -91,17 +92,12 @@ async def test_server_talks_first_silence_keepalive_at_the_stream_rate() -> None
     async with rig(ScriptedRecognizerFactory()) as r:
         stream_id = await r.new_leg("keepalive")
         client = await AsteriskLike.connect(r.server.port, stream_id)
-        for _ in range(500):  # no audio sent yet: the server must still send frames
-            if len(client.received) >= 5:
-                break
-            await asyncio.sleep(0.01)
+        # no audio sent yet: the server must still send frames
+        await wait_until(lambda: len(client.received) >= 5, "5 keepalive frames")
         assert set(client.received) == {Kind.SLIN_8K}
         await client.stream(bytes(frame_bytes(16000)) * 3, rate=16000, speed=0)
         before = len(client.received)
-        for _ in range(500):
-            if Kind.SLIN_16K in client.received[before:]:
-                break
-            await asyncio.sleep(0.01)
+        await wait_until(lambda: Kind.SLIN_16K in client.received[before:], "a slin16 frame")
         assert Kind.SLIN_16K in client.received[before:]  # mirrors slin16 once audio is slin16
         await client.hangup()
         await r.wait_report()
@@ -227,7 +223,7 @@ async def test_slow_recognizer_backpressure_drops_audio_and_records_a_gap() -> N
         client = await AsteriskLike.connect(r.server.port, stream_id)
         await client.stream(cctv_pcm() * 2, speed=0)
         await client.hangup()
-        await r.wait_report(wait_s=30)
+        await r.wait_report()
     report = r.server.reports[0]
     assert report.dropped_samples > 0
     stored = await r.store.for_call("slow")

@@ -20,6 +20,7 @@ from core.ports import TranscriptSegment
 from tests.asr_fakes import MemoryBus, MemoryTranscriptStore
 from tests.asr_support import AsteriskLike, load_pcm, rig
 from tests.conftest import shared_path
+from tests.waiting import wait_until
 
 CCTV_TEXT = "各位观众晚上好"
 
@@ -160,10 +161,7 @@ async def test_worker_killed_mid_call_gap_recorded_then_later_calls_transcribed(
     await worker.start()
     actions = await taps.on_agent_connect(agent_connect(2))
     await asyncio.gather(*(asterisk.run_tap(a, cctv_pcm()) for a in actions))
-    for _ in range(500):
-        if len(worker.reports) == 2:
-            break
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: len(worker.reports) == 2, "both legs' stream reports")
     await worker.close()
     for event in (
         {"Event": "Hangup", "Uniqueid": "1795242481.2"},

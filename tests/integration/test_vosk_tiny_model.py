@@ -28,6 +28,7 @@ from tests.asr_fakes import MemoryBus, MemoryTranscriptStore
 from tests.asr_support import AsteriskLike, load_pcm, rig
 from tests.conftest import shared_path
 from tests.fixtures.tiny_vosk_model import ENERGY_THRESHOLD, SAMPLE_RATE, WORD, write_tiny_model
+from tests.waiting import wait_until
 
 RATE = SAMPLE_RATE  # the telephony rate (AudioSocket 0x10) is also the tiny model's rate
 TONE_AMPLITUDE = 3000.0  # log frame energy ~20.6: well above the threshold
@@ -160,7 +161,7 @@ async def test_real_speech_over_audiosocket_through_libvosk(factory: RecognizerF
         client = await AsteriskLike.connect(r.server.port, stream_id)
         await client.stream(pcm, speed=0)
         await client.hangup()
-        await r.wait_report(wait_s=30)
+        await r.wait_report()
     report = r.server.reports[0]
     assert (report.end_reason, report.clean, report.dropped_samples) == (
         "peer closed (hangup)",
@@ -226,10 +227,7 @@ async def test_two_legs_at_once_share_the_model_not_the_recognizer(
         agent = await AsteriskLike.connect(worker.server.port, agent_id)
         await asyncio.gather(caller.stream(speech, speed=0), agent.stream(tone, speed=0))
         await asyncio.gather(caller.hangup(), agent.hangup())
-        for _ in range(3000):
-            if len(worker.server.reports) == 2:
-                break
-            await asyncio.sleep(0.01)
+        await wait_until(lambda: len(worker.server.reports) == 2, "both legs' stream reports")
     finally:
         await worker.close()
     assert all(r.clean for r in worker.server.reports)
