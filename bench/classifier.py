@@ -120,7 +120,13 @@ def cross_validate(
     rows: list[dict[str, Any]] = []
     model: Any = None
     test_index: Any = None
-    for fold, (train, test) in enumerate(splitter(protocol).split(x, y, groups)):
+    # StratifiedKFold ignores groups (and warns when given them)
+    split = (
+        splitter(protocol).split(x, y, groups)
+        if protocol == "grouped"
+        else splitter(protocol).split(x, y)
+    )
+    for fold, (train, test) in enumerate(split):
         if fold >= folds:
             break
         started = time.perf_counter()
