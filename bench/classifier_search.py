@@ -5,13 +5,15 @@
 Outer: the bench protocol (StratifiedGroupKFold over ``dup_group``, 5 folds, shuffle,
 random_state=0). Inside each outer training part, an inner StratifiedGroupKFold (3 folds,
 random_state=1) scores every candidate; the best inner candidate is fitted on the whole outer
-training part (calibrated, like production) and scored once on the outer test fold. The printed
-nested figure is therefore what the *selection procedure* achieves, with no test-fold peeking.
+training part (calibrated like production for the LinearSVC candidates; NB-SVM and SGD are
+scored uncalibrated, argmax of their decision values) and scored once on the outer test fold.
+The printed nested figure is what the *selection procedure* achieves, with no test-fold peeking.
 Per-candidate outer scores are printed too, labelled as information only (not used to choose).
 
 Simplification, stated: the TF-IDF vocabularies/idf of a candidate's feature space are fitted on
 the outer training part and reused by its inner folds (unsupervised; labels never leak).
-Slow on purpose-limited hardware: ~10–15 min on 2 shared cores, n_jobs=1 throughout.
+Slow: ~8 min per outer fold on a busy 2-core box (~40 min for 5), n_jobs=1 throughout;
+``--outer 1`` runs the first outer fold only.
 """
 
 from __future__ import annotations
