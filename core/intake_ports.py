@@ -7,10 +7,19 @@ Adapters (storage, asr) implement them structurally; tests use small fakes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+
+# A number we can call back / text: digits, optionally a leading +; not "anonymous"/"unknown".
+_CALLABLE = re.compile(r"^\+?\d{3,20}$")
+
+
+def callable_number(number: str) -> bool:
+    """True when ``number`` can be called back / sent an SMS."""
+    return bool(_CALLABLE.match(number))
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from core.use_cases.create_work_order import CreateWorkOrder
 from core.use_cases.edit_work_order import EditWorkOrder
 from core.use_cases.view_calls import ViewCalls
 from core.use_cases.view_work_orders import ViewWorkOrders
-from core.use_cases.voicemail_intake import IntakeVoicemail
+from core.use_cases.voicemail_intake import IntakeVoicemail, VoicemailDrafts
 from core.use_cases.work_callbacks import WorkCallbacks
 from core.work_order import HandlingContext
 from hotline.callback_dialer import AmiCallbackDialer
@@ -215,7 +215,9 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         callbacks=callbacks,
         transcription_jobs=transcription_jobs,
         call_records=call_records,
-        voicemail_intake=IntakeVoicemail(voicemails, create, transcription_jobs, callbacks),
+        voicemail_intake=IntakeVoicemail(
+            VoicemailDrafts(voicemails, create), transcription_jobs, callbacks
+        ),
         view_calls=ViewCalls(call_records, transcripts),
         work_callbacks=WorkCallbacks(callbacks, dialer),
         extras=extras,

@@ -64,8 +64,9 @@ export async function api(path, { method = "GET", body, headers = {}, raw = fals
 export function requireLogin(roles, title) {
   const s = session();
   if (s && roles.includes(s.user.role)) return Promise.resolve(s);
-  const box = $("#login");
   const app = $("#app");
+  if (!$("#login")) app.insertAdjacentHTML("beforebegin", LOGIN_HTML); // one form for every page
+  const box = $("#login");
   app.hidden = true;
   box.hidden = false;
   $("h2", box).textContent = `${title} · 登录`;

@@ -1,15 +1,15 @@
 """Voicemail intake (电话语音留言受理): VoicemailReceived → work-order draft, batch transcription
 job and a callback task (回电) agents work through.
 
-The draft is created first (the durable record) through :class:`CreateWorkOrder` with an
-idempotency key per call, so receiving the same voicemail twice (a retried AGI request, a
-bridge replay) never makes a second order. The transcription job and the callback task are
-idempotent per call id in their adapters.
+:class:`IntakeVoicemail` (the :class:`core.ports.VoicemailIntake`) orders the steps: the draft
+first (the durable record), then the transcription job and the callback task that reference
+it. Every step is idempotent per call id, so a retried delivery (a repeated AGI request, a
+bridge replay) never makes a second order. :class:`VoicemailDrafts` is the draft step over the
+work-order use case: the voicemail log + :class:`CreateWorkOrder` with an idempotency key.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Protocol
 
@@ -19,6 +19,9 @@ from core.intake_ports import (
     CallbackTasks,
     TranscriptionJob,
     TranscriptionQueue,
+    WorkOrderDraftRequest,
+    WorkOrderDrafts,
+    callable_number,
 )
 from core.ports import VoicemailReceived
 from core.privacy import Viewer
@@ -28,7 +31,6 @@ from core.work_order_rules import Actor, Role
 
 # The intake acts as a system user: it only drafts (受理 stays with an agent).
 INTAKE_ACTOR = Actor(user_id="system:voicemail", role=Role.AGENT)
-_CALLABLE = re.compile(r"^\+?\d{3,20}$")
 
 
 class VoicemailLog(Protocol):
@@ -42,15 +44,13 @@ class IntakeVoicemail:
 
     def __init__(
         self,
-        voicemails: VoicemailLog,
-        create: CreateWorkOrder,
+        drafts: WorkOrderDrafts,
         transcription: TranscriptionQueue,
         callbacks: CallbackTasks,
         *,
         callback_within: timedelta = timedelta(hours=2),
     ) -> None:
-        self._voicemails = voicemails
-        self._create = create
+        self._drafts = drafts
         self._transcription = transcription
         self._callbacks = callbacks
         self._within = callback_within
@@ -62,24 +62,69 @@ class IntakeVoicemail:
             raise ValidationError(
                 "voicemail needs a call id and a recording path", code="ivr.voicemail"
             )
+        draft_id = await self._drafts.create_draft(
+            WorkOrderDraftRequest(
+                channel="voicemail",
+                call_id=voicemail.call_id,
+                caller_number=voicemail.caller_number,
+                received_at=voicemail.received_at,
+                recording_path=voicemail.recording_path,
+                duration_s=voicemail.duration_s,
+            )
+        )
+        await self._transcription.enqueue(
+            TranscriptionJob(voicemail.call_id, voicemail.recording_path, draft_id)
+        )
+        if callable_number(voicemail.caller_number):
+            await self._callbacks.add(
+                CallbackRequest(
+                    call_id=voicemail.call_id,
+                    caller_number=voicemail.caller_number,
+                    requested_at=voicemail.received_at,
+                    reason="voicemail",
+                    draft_id=draft_id,
+                    due_at=voicemail.received_at + self._within,
+                )
+            )
+        return draft_id
+
+
+class VoicemailDrafts:
+    """:class:`core.intake_ports.WorkOrderDrafts` for voicemail: logs the message and drafts
+    the order through :class:`CreateWorkOrder` (idempotency key per call)."""
+
+    def __init__(self, voicemails: VoicemailLog, create: CreateWorkOrder) -> None:
+        self._voicemails = voicemails
+        self._create = create
+
+    async def create_draft(self, request: WorkOrderDraftRequest) -> str:
+        if request.recording_path is None:
+            raise ValidationError("voicemail needs a recording path", code="ivr.voicemail")
+        voicemail = VoicemailReceived(
+            call_id=request.call_id,
+            caller_number=request.caller_number,
+            recording_path=request.recording_path,
+            received_at=request.received_at,
+            duration_s=request.duration_s,
+        )
         try:
             await self._voicemails.add(voicemail)
         except ConflictError as exc:  # received before: carry on, every step is idempotent
             if exc.code != "voicemail.duplicate":
                 raise
-        caller = voicemail.caller_number
+        caller = request.caller_number
         try:
             view, _ = await self._create.execute(
                 Viewer(INTAKE_ACTOR, sees_personal_data=True),
                 NewWorkOrder(
                     title=f"电话语音留言 {caller or '未知号码'}",
-                    content=f"语音留言待转写（录音 {voicemail.recording_path}）",
+                    content=f"语音留言待转写（录音 {request.recording_path}）",
                     channel=Channel.VOICEMAIL,
-                    appellant=Appellant(phone=caller if _CALLABLE.match(caller) else ""),
-                    call_id=voicemail.call_id,
+                    appellant=Appellant(phone=caller if callable_number(caller) else ""),
+                    call_id=request.call_id,
                     accept=False,
                 ),
-                idempotency_key=f"voicemail:{voicemail.call_id}",
+                idempotency_key=f"voicemail:{request.call_id}",
             )
             draft_id = view.order.id
         except ConflictError as exc:
@@ -88,19 +133,5 @@ class IntakeVoicemail:
             if exc.code != "idempotency.key_reused":
                 raise
             draft_id = str(exc.details["order_id"])
-        await self._voicemails.link_work_order(voicemail.call_id, draft_id)
-        await self._transcription.enqueue(
-            TranscriptionJob(voicemail.call_id, voicemail.recording_path, draft_id)
-        )
-        if _CALLABLE.match(caller):
-            await self._callbacks.add(
-                CallbackRequest(
-                    call_id=voicemail.call_id,
-                    caller_number=caller,
-                    requested_at=voicemail.received_at,
-                    reason="voicemail",
-                    draft_id=draft_id,
-                    due_at=voicemail.received_at + self._within,
-                )
-            )
+        await self._voicemails.link_work_order(request.call_id, draft_id)
         return draft_id

@@ -13,9 +13,9 @@ import pytest
 
 from core.clock import ManualClock
 from core.intake_ports import IvrOutcome
+from core.use_cases.voicemail_intake import IntakeVoicemail
 from ivr_flows.fastagi import FastAgiServer, IvrPorts, IvrService
 from ivr_flows.loader import default_flow_path, load_flow
-from ivr_flows.voicemail import VoicemailToWorkOrder
 from tests.ivr_fakes import (
     MemoryCallbacks,
     MemoryDrafts,
@@ -106,7 +106,7 @@ async def rig() -> AsyncIterator[Rig]:
         outcomes=outcomes,
         sms=sms,
         callbacks=callbacks,
-        voicemail=VoicemailToWorkOrder(drafts, asr, callbacks),
+        voicemail=IntakeVoicemail(drafts, asr, callbacks),
         clock=ManualClock(NOW),
         is_working_day=lambda day: day.weekday() < 5,
     )

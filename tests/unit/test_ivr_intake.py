@@ -10,6 +10,7 @@ from core.callsim import AgentSpec, CallSimConfig, Outcome, Route, flat_curve, s
 from core.clock import SHANGHAI
 from core.errors import ValidationError
 from core.ports import VoicemailReceived
+from core.use_cases.voicemail_intake import IntakeVoicemail
 from ivr_flows.flow import Sms
 from ivr_flows.kpi import (
     QueueCounts,
@@ -22,7 +23,7 @@ from ivr_flows.kpi import (
 from ivr_flows.loader import default_flow_path, load_flow
 from ivr_flows.online import online_sms, request_callback
 from ivr_flows.simulation import FlowPolicy, report
-from ivr_flows.voicemail import VoicemailToWorkOrder, recording_file
+from ivr_flows.voicemail import recording_file
 from tests.ivr_fakes import MemoryCallbacks, MemoryDrafts, MemoryTranscription
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -41,7 +42,7 @@ def vm(number: str = "13800137", /, **kw: object) -> VoicemailReceived:
 
 async def test_voicemail_makes_draft_job_and_callback_once() -> None:
     drafts, asr, callbacks = MemoryDrafts(), MemoryTranscription(), MemoryCallbacks()
-    intake = VoicemailToWorkOrder(drafts, asr, callbacks, callback_within=timedelta(hours=1))
+    intake = IntakeVoicemail(drafts, asr, callbacks, callback_within=timedelta(hours=1))
     first = await intake.receive(vm())
     again = await intake.receive(vm())  # a retried delivery: same draft
     assert first == again == "draft-1"
@@ -54,7 +55,7 @@ async def test_voicemail_makes_draft_job_and_callback_once() -> None:
 @pytest.mark.parametrize("number", ["anonymous", "", "unknown"])
 async def test_voicemail_from_hidden_number_has_no_callback(number: str) -> None:
     drafts, asr, callbacks = MemoryDrafts(), MemoryTranscription(), MemoryCallbacks()
-    await VoicemailToWorkOrder(drafts, asr, callbacks).receive(vm(number))
+    await IntakeVoicemail(drafts, asr, callbacks).receive(vm(number))
     assert len(drafts.drafts) == 1
     assert len(asr.jobs) == 1
     assert not callbacks.tasks
@@ -72,7 +73,7 @@ async def test_bad_voicemail_is_refused_before_anything_is_created(
 ) -> None:
     drafts = MemoryDrafts()
     with pytest.raises(ValidationError, match=message):
-        await VoicemailToWorkOrder(drafts, MemoryTranscription(), MemoryCallbacks()).receive(
+        await IntakeVoicemail(drafts, MemoryTranscription(), MemoryCallbacks()).receive(
             vm("13800137", **kw)
         )
     assert not drafts.drafts
