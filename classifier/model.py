@@ -6,6 +6,8 @@ return plain dataclasses, so callers never touch scikit-learn objects.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +18,11 @@ import numpy as np
 from classifier.artifact import LoadedHead, head_directories, load_head_blocking
 from classifier.fastpath import CalibratedScorer, features_blocking, same_features
 from classifier.pipeline import segmenter_of
+
+# Distinct texts whose features a bundle remembers. A seat-assist update featurises one text
+# for the session's predictor and again for classify_blocking; a live call's transcript grows,
+# so older texts never come back and a handful of entries is enough (one per concurrent call).
+FEATURE_MEMO_SIZE = 16
 
 # Function words never shown as "the words that weighed most" (they may still weigh).
 DISPLAY_STOP = frozenset(
@@ -201,15 +208,41 @@ class ModelBundle:
             )
         return cls(directory=directory, heads=heads, feature_owner=owners)
 
+    # exact text → its features per head (read-only sparse rows), most recent last
+    _memo: OrderedDict[str, dict[str, Any]] = field(
+        default_factory=OrderedDict, repr=False, compare=False
+    )
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    memo_size: int = FEATURE_MEMO_SIZE
+
     def features_blocking(self, text: str) -> dict[str, Any]:
-        """Features of one text for every head, computed once per distinct feature space."""
+        """Features of one text for every head, computed once per distinct feature space and
+        remembered for the last :attr:`memo_size` distinct texts (keyed by the exact text), so
+        the auto-fill's predictor and ``classify_blocking`` on the same transcript tokenise it
+        once. Callers must not modify the returned matrices."""
+        with self._memo_lock:
+            known = self._memo.get(text)
+            if known is not None:
+                self._memo.move_to_end(text)
+                return dict(known)
         computed: dict[str, Any] = {}
         out: dict[str, Any] = {}
         for target, owner in self.feature_owner.items():
             if owner not in computed:
                 computed[owner] = self.heads[owner].features_blocking([text])
             out[target] = computed[owner]
-        return out
+        if self.memo_size > 0:
+            with self._memo_lock:
+                self._memo[text] = out
+                self._memo.move_to_end(text)
+                while len(self._memo) > self.memo_size:
+                    self._memo.popitem(last=False)
+        return dict(out)
+
+    def forget_features(self) -> None:
+        """Drop the remembered features (benchmarks time a cold update with it)."""
+        with self._memo_lock:
+            self._memo.clear()
 
     @property
     def main(self) -> Head:

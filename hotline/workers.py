@@ -19,7 +19,7 @@ from core.escalation import EscalationConfig, scan, with_flags
 from core.ports import JSON
 from core.use_cases.ports import OrderQuery, TransitionRecord
 from core.work_order_model import WorkOrder, WorkOrderStatus
-from hotline.autofill_wiring import HeadsPredictor, scanner_from_settings
+from hotline.autofill_wiring import BundlePredictor, scanner_from_settings
 from hotline.bootstrap import Container
 
 if TYPE_CHECKING:
@@ -38,10 +38,10 @@ class UnitSuggester:
     def __init__(self, classifier: HotlineClassifier) -> None:
         self.classifier = classifier
 
-    def predictor(self) -> HeadsPredictor:
-        """The same model as the auto-fill's category/appeal-type predictor."""
-        bundle = self.classifier.bundle
-        return HeadsPredictor(bundle.main, bundle.head("appeal_type"))
+    def predictor(self) -> BundlePredictor:
+        """The same model as the auto-fill's category/appeal-type predictor; it shares the
+        bundle's per-text features with :meth:`suggest_blocking` on the same transcript."""
+        return BundlePredictor(self.classifier.bundle)
 
     def suggest_blocking(self, text: str, district: str | None) -> dict[str, JSON]:
         result = self.classifier.classify_blocking(text, district=district)
