@@ -46,9 +46,7 @@ def read_wav_8k_blocking(path: Path) -> bytes:
         samples = samples.reshape(-1, channels).mean(axis=1)
     if rate != RATE and samples.size:
         n_out = max(1, round(samples.size * RATE / rate))
-        samples = np.interp(
-            np.arange(n_out) * (rate / RATE), np.arange(samples.size), samples
-        )
+        samples = np.interp(np.arange(n_out) * (rate / RATE), np.arange(samples.size), samples)
     return np.clip(np.round(samples), -32768, 32767).astype("<i2").tobytes()
 
 

@@ -534,9 +534,7 @@ class SimServer:
             return False
         if not channel.split("/", 1)[1].split("/")[0].endswith(f"@{self.tap_context}"):
             return False
-        variables = dict(
-            v.split("=", 1) for v in f.get("variable", "").split(",") if "=" in v
-        )
+        variables = dict(v.split("=", 1) for v in f.get("variable", "").split(",") if "=" in v)
         target = variables.get("SPY_TARGET", "")
         leg = next((ch for ch in self.pbx.channels.values() if ch.name == target), None)
         host, _, port = variables.get("ASR_SERVICE", "").rpartition(":")
