@@ -63,7 +63,7 @@ def test_wavs_become_8k_mono(
 
 
 def test_an_empty_audio_dir_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="no .wav files"):
+    with pytest.raises(ValueError, match=r"no \.wav files"):
         TapAudio.from_dir_blocking(tmp_path)
 
 
@@ -141,7 +141,8 @@ async def test_a_tap_streams_the_leg_until_it_hangs_up(
     assert uuid.UUID(bytes=data[3:19]) == uuid.UUID(stream_id)
     frames = data[19:]
     step = 3 + FRAME_BYTES
-    assert frames and len(frames) % step == 0  # whole frames, no hangup (0x00) frame
+    assert frames
+    assert len(frames) % step == 0  # whole frames, no hangup (0x00) frame
     assert {frames[i] for i in range(0, len(frames), step)} == {KIND_SLIN}
     assert len(frames) // step == sim.tap_frames_sent
     first = b"".join(frames[i + 3 : i + step] for i in range(0, 2 * step, step))
