@@ -9,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from hotline.bootstrap import Container
 from hotline.telephony_wiring import (
@@ -124,13 +125,19 @@ async def taps_component(container: Container) -> None:
         container.bus, container.transcripts
     )
     s = container.settings.asr
+    port = s.audiosocket_port
+    worker = container.extras.get("asr")
+    if port == 0 and worker is not None:  # an ephemeral port (tests): the one it got
+        from asr.worker import AsrWorker
+
+        port = worker.server.port if isinstance(worker, AsrWorker) else port
     taps = TapCoordinator(
         legs,
         sink,
         container.clock,
         TapConfig(
             audiosocket_host=s.audiosocket_host,
-            audiosocket_port=s.audiosocket_port,
+            audiosocket_port=port,
             context=s.tap_context,
             spy_options=s.tap_spy_options,
         ),
@@ -178,6 +185,7 @@ class SimOptions:
     seed: int = 7
     talk_mean_s: float = 150.0
     patience_mean_s: float = 90.0
+    audio_dir: Path | None = None  # WAVs the simulated taps stream (None: tap Originates fail)
 
 
 @dataclass(slots=True)
@@ -221,8 +229,20 @@ def simulator_component(options: SimOptions) -> Callable[[Container], Awaitable[
             scenario.calls[:] = scenario.calls[: options.max_calls]
         qlog = container.settings.data_dir / "sim" / "queue_log"
         qlog.parent.mkdir(parents=True, exist_ok=True)
+        tap_audio = None
+        if options.audio_dir is not None:
+            from telephony.sim.audio import TapAudio
+
+            tap_audio = await loop.run_in_executor(
+                None, TapAudio.from_dir_blocking, options.audio_dir
+            )
         server = SimServer(
-            scenario, base_epoch=start_at.timestamp(), queue_log=qlog, speed=options.speed
+            scenario,
+            base_epoch=start_at.timestamp(),
+            queue_log=qlog,
+            speed=options.speed,
+            tap_audio=tap_audio,
+            tap_context=container.settings.asr.tap_context,
         )
         await server.start()
         container.on_stop(server.stop)

@@ -18,6 +18,9 @@ from hotline.settings import Settings
 from storage.migrate import current_revision, upgrade
 from storage.seed.demo import seed_demo
 
+# the checkout's sibling ``shared`` directory (as tests/conftest.py finds it)
+DEFAULT_AUDIO_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "asr-samples"
+
 
 def _settings(data_dir: Path | None, port: int | None) -> Settings:
     settings = Settings()
@@ -97,6 +100,14 @@ def register(app: typer.Typer) -> None:
         ] = True,
         speed: Annotated[float, typer.Option(min=1.0, help="simulated time compression")] = 1.0,
         seed: Annotated[int, typer.Option(help="seed of the call model")] = 7,
+        audio_dir: Annotated[
+            Path | None,
+            typer.Option(
+                "--audio-dir",
+                help="WAVs the simulator streams to the ASR taps "
+                "(default ../shared/asr-samples if present; none: taps fail)",
+            ),
+        ] = None,
         escalation_interval: Annotated[
             float, typer.Option(min=1.0, help="seconds between escalation scans")
         ] = 60.0,
@@ -109,7 +120,13 @@ def register(app: typer.Typer) -> None:
         from hotline.components import SimOptions, demo_components
 
         settings = _settings(data_dir, port)
-        sim = SimOptions(calls_per_hour, agents, speed, seed=seed) if simulator else None
+        if audio_dir is None and DEFAULT_AUDIO_DIR.is_dir():
+            audio_dir = DEFAULT_AUDIO_DIR
+        sim = (
+            SimOptions(calls_per_hour, agents, speed, seed=seed, audio_dir=audio_dir)
+            if simulator
+            else None
+        )
         components = [
             *BASE_DEMO_COMPONENTS,
             *demo_components(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from telephony.sim.audio import TapAudio, stream_audiosocket
 from telephony.sim.pbx import QUEUE, CallTruth, Pbx
 from telephony.sim.script import Scenario
 from telephony.sim.wire import Headers, event, frame, parse_action, response
@@ -76,6 +77,8 @@ class SimServer:
         secret: str = "Hotline12345-lab",  # noqa: S107 - the lab trace account
         host: str = "127.0.0.1",
         port: int = 0,
+        tap_audio: TapAudio | None = None,
+        tap_context: str = "asr-tap",
     ) -> None:
         self.username, self.secret = username, secret
         self.host, self.port = host, port
@@ -96,6 +99,11 @@ class SimServer:
         self.after_flush: Callable[[float], None] | None = None  # sim time of the batch sent
         self._wall0 = 0.0
         self._handlers: set[asyncio.Task[None]] = set()
+        # ASR taps (off unless audio is given: a tap Originate then fails, as without dialplan)
+        self.tap_audio, self.tap_context = tap_audio, tap_context
+        self.tap_streams: set[asyncio.Task[int]] = set()
+        self.tap_frames_sent = 0
+        self._tap_count = 0
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -110,6 +118,10 @@ class SimServer:
             self.player = asyncio.create_task(self._play(), name="sim-player")
 
     async def stop(self) -> None:
+        for tap in list(self.tap_streams):
+            tap.cancel()
+        if self.tap_streams:
+            await asyncio.wait(self.tap_streams, timeout=2)
         if self.player is not None:
             self.player.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -221,6 +233,10 @@ class SimServer:
     async def _handle(self, session: _Session, block: str) -> bool:
         pairs = parse_action(block)
         fields = {k.lower(): v for k, v in pairs}
+        # repeated Variable headers: Asterisk's comma-separated form (k=v,k=v)
+        variables = [v for k, v in pairs if k.lower() == "variable"]
+        if variables:
+            fields["variable"] = ",".join(variables)
         action = fields.get("action", "")
         aid = fields.get("actionid")
         name = action.lower()
@@ -490,7 +506,7 @@ class SimServer:
     def _originate(self, s: _Session, f: dict[str, str], aid: str | None) -> None:
         channel = f.get("channel", "")
         is_async = f.get("async", "false").lower() in ("true", "yes", "1")
-        known = self._known_endpoint(channel)
+        known = self._known_endpoint(channel) or self._start_tap(channel, f)
         if not is_async and not known:
             self._send(s, response(aid, "Error", Message="Originate failed"))
             return
@@ -510,6 +526,43 @@ class SimServer:
             ("CallerIDName", "<unknown>"),
         ]
         self._send(s, event("OriginateResponse", "call,all", result))
+
+    def _start_tap(self, channel: str, f: dict[str, str]) -> bool:
+        """``Local/…@<tap context>`` running AudioSocket (asr/tap.py's action): stream the
+        spied leg's speech to the ASR service while that leg lives. False when off/unknown."""
+        if self.tap_audio is None or not channel.startswith("Local/"):
+            return False
+        if not channel.split("/", 1)[1].split("/")[0].endswith(f"@{self.tap_context}"):
+            return False
+        variables = dict(v.split("=", 1) for v in f.get("variable", "").split(",") if "=" in v)
+        target = variables.get("SPY_TARGET", "")
+        leg = next((ch for ch in self.pbx.channels.values() if ch.name == target), None)
+        host, _, port = variables.get("ASR_SERVICE", "").rpartition(":")
+        stream_id = variables.get("ASR_UUID", "")
+        if leg is None or not host or not port.isdigit() or not stream_id:
+            return False
+        speaker = "agent" if leg.context == "agents-out" else "caller"
+        pcm = self.tap_audio.pcm_for(speaker, self._tap_count)
+        self._tap_count += 1
+        uid = leg.uniqueid
+        task = asyncio.create_task(
+            self._run_tap(host, int(port), stream_id, pcm, lambda: uid in self.pbx.channels),
+            name=f"sim-tap-{stream_id}",
+        )
+        self.tap_streams.add(task)
+        task.add_done_callback(self.tap_streams.discard)
+        return True
+
+    async def _run_tap(
+        self, host: str, port: int, stream_id: str, pcm: bytes, alive: Callable[[], bool]
+    ) -> int:
+        try:
+            sent = await stream_audiosocket(host, port, stream_id, pcm, self.speed, alive)
+        except (OSError, ValueError) as exc:  # ASR service down: AudioSocket() just returns
+            log.warning("sim tap %s: AudioSocket %s:%d failed: %s", stream_id, host, port, exc)
+            return 0
+        self.tap_frames_sent += sent
+        return sent
 
     def _channel_action(
         self, s: _Session, f: dict[str, str], aid: str | None, ok_message: str
