@@ -1,1 +1,2 @@
-"""Demo seed data (Xi'an). Place names are public NBS facts (see xian_divisions.csv)."""
+"""Demo seed data (Xi'an). Place names are public NBS facts, read from the gazetteer
+(core/reference/divisions_xian.csv)."""

@@ -5,19 +5,16 @@ with known development passwords. Idempotent: running it again updates in place.
 from __future__ import annotations
 
 import asyncio
-import csv
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 
 from core.directory import Category, Division, Responsibility, User
+from core.divisions import Gazetteer
 from core.passwords import hash_password_blocking
 from core.reference import ReferenceData, load_reference
 from core.sla import SlaClass
 from core.work_order_rules import Role
 from storage.directory_repo import SqlDirectoryRepository
-
-DIVISIONS_CSV = Path(__file__).resolve().parent / "xian_divisions.csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,17 +46,29 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
-def load_divisions(path: Path = DIVISIONS_CSV) -> list[Division]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [
-            Division(
-                code=r["code"],
-                name=r["name"],
-                level=r["level"],
-                parent_code=r["parent_code"] or None,
-            )
-            for r in csv.DictReader(handle)
-        ]
+# Gazetteer levels (core/reference/divisions_xian.csv) → the directory's division levels.
+_LEVELS = {
+    "district": "district",
+    "town": "street",
+    "community": "community",
+    "village": "community",
+}
+
+
+def load_divisions(city: str = "西安市") -> list[Division]:
+    """The city's districts, streets/towns and communities/villages from the ONE gazetteer
+    file the auto-fill also uses (``core/reference/``), parents before children."""
+    gazetteer = Gazetteer.for_city(city)
+    return [
+        Division(
+            code=d.code,
+            name=d.name,
+            level=_LEVELS[level],
+            parent_code=None if level == "district" else d.parent_code,
+        )
+        for level in ("district", "town", "community", "village")
+        for d in gazetteer.by_level(level)
+    ]
 
 
 def reference_with_streets(divisions: list[Division]) -> ReferenceData:
