@@ -1,15 +1,15 @@
-"""Read the live queue document in either shape the telephony side may write.
+"""Read the live queue document into the policy's :class:`QueueState`.
 
-1. **Flat** (the IVR contract, namespace ``queue``)::
+1. **The bridge's document** (namespace ``queues``, written by :class:`core.live.LiveReducer`
+   through the telephony bridge): ``waiting`` is the list of waiting callers and ``members``
+   the logged-in members, each with its ``state`` (available, ringing, on_call, wrapup,
+   paused, unavailable). Available = members whose state is "available".
+2. **Flat** (namespace ``queue``; for producers other than our bridge)::
 
        {"waiting": 3, "available": 0, "logged_in": 4, "aht_recent_s": 183.0, "paused": 1}
 
-2. **Bridge snapshot** (``telephony.live_sync`` resync, namespace ``queues``): ``waiting`` is
-   the list of queue entries, ``members`` the list of members with ``status`` (device state:
-   "1" not in use), ``in_call`` and ``paused``. Ready = not paused, not in a call, status "1".
-
-``aht_recent_s`` missing in either shape → ``default_aht_s`` (if given) so the estimated wait
-still works; otherwise the document is refused (ValueError) and the caller is simply queued.
+``aht_recent_s`` missing → ``default_aht_s`` (if given) so the estimated wait still works;
+otherwise the document is refused (ValueError) and the caller is simply queued.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from ivr_flows.policy import QueueState
 
-NAMESPACES = ("queue", "queues")  # tried in this order
+NAMESPACES = ("queues", "queue")  # tried in this order: our bridge first
 
 
 def parse_queue_doc(doc: Mapping[str, Any], *, default_aht_s: float | None = None) -> QueueState:
@@ -31,15 +31,11 @@ def parse_queue_doc(doc: Mapping[str, Any], *, default_aht_s: float | None = Non
         waiting = doc.get("waiting") or []
         if not isinstance(waiting, list):
             raise ValueError("queue document field 'waiting' is not a list")
+        states = [m.get("state") for m in members]
         flat["waiting"] = len(waiting)
         flat["logged_in"] = len(members)
-        flat["paused"] = sum(1 for m in members if m.get("paused") is True)
-        flat["available"] = sum(
-            1
-            for m in members
-            if m.get("paused") is not True and m.get("in_call") is not True
-            and str(m.get("status")) == "1"
-        )  # fmt: skip
+        flat["paused"] = states.count("paused")
+        flat["available"] = states.count("available")
     if flat.get("aht_recent_s") is None and default_aht_s is not None:
         flat["aht_recent_s"] = default_aht_s
     return QueueState.from_doc(flat)

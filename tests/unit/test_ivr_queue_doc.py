@@ -1,5 +1,6 @@
 # ruff: noqa: E501  (tables read best one row per line)
-"""Both live queue document shapes give the same QueueState."""
+"""The live queue document the bridge really writes (core.live, replayed from a real trace) and
+the flat shape give the QueueState the IVR policy needs."""
 
 from __future__ import annotations
 
@@ -9,40 +10,51 @@ import pytest
 
 from ivr_flows.policy import QueueState
 from ivr_flows.queue_doc import parse_queue_doc
+from tests.unit.test_live_state_reducer import _replay
 
 
-def member(status: str, *, in_call: bool = False, paused: bool = False) -> dict[str, Any]:
-    return {"name": "Agent 8001", "interface": "PJSIP/agent8001", "status": status,
-            "in_call": in_call, "paused": paused, "paused_reason": "lunch" if paused else ""}  # fmt: skip
+def _bridge_docs() -> dict[str, dict[str, Any]]:
+    """Queue documents of trace 05 (4 agents; pauses, one caller, one answer) as the bridge's
+    live reducer wrote them, at three points of the trace."""
+    _, store, checkpoints = _replay("05-pause-unpause-status-summary")
+    docs = dict(checkpoints)
+    return {
+        "all paused, one caller waiting": docs["snapshot 05-10"],
+        "one on a call, three paused": next(
+            d for label, d in checkpoints if label == "CallAnswered"
+        ),
+        "end: all unpaused, one wrapping up or free": store.get("queues", "hotline"),
+    }
 
 
-# The telephony bridge's resync snapshot (namespace "queues"), as telephony.live_sync writes it.
-BRIDGE = {
-    "queue": "hotline",
-    "calls": 2,
-    "waiting": [
-        {"uniqueid": "1795241780.7", "position": "1", "caller": "13800137", "wait_s": 12},
-        {"uniqueid": "1795241781.9", "position": "2", "caller": "13800138", "wait_s": 4},
+BRIDGE = _bridge_docs()
+
+
+@pytest.mark.parametrize(
+    ("point", "expected"),
+    [
+        ("all paused, one caller waiting", QueueState(waiting=1, available=0, logged_in=4, aht_recent_s=180.0, paused=4)),
+        ("one on a call, three paused", QueueState(waiting=0, available=0, logged_in=4, aht_recent_s=180.0, paused=3)),
     ],
-    "members": [
-        member("1"),
-        member("3", in_call=True),
-        member("1", paused=True),
-        member("0"),  # Local member with a Custom device state: unknown, not ready
-    ],
-    "resynced_at": "2026-11-21T06:00:00+00:00",
-    "longest_wait_s": 12,
-}
+)  # fmt: skip
+def test_bridge_documents_from_a_real_trace(point: str, expected: QueueState) -> None:
+    assert parse_queue_doc(BRIDGE[point], default_aht_s=180.0) == expected
+
+
+def test_bridge_document_counts_agree_with_the_reducers_own_counts() -> None:
+    for doc in BRIDGE.values():
+        state = parse_queue_doc(doc, default_aht_s=180.0)
+        assert state.available == doc["counts"]["available"]
+        assert state.paused == doc["counts"]["paused"]
+        assert state.waiting == doc["waiting_count"]
 
 
 @pytest.mark.parametrize(
     ("doc", "default", "expected"),
     [
-        (BRIDGE, 180.0, QueueState(waiting=2, available=1, logged_in=4, aht_recent_s=180.0, paused=1)),
-        ({**BRIDGE, "aht_recent_s": 200.0}, None, QueueState(2, 1, 4, 200.0, 1)),
         ({"waiting": 3, "available": 0, "logged_in": 4, "aht_recent_s": 183.0}, None, QueueState(3, 0, 4, 183.0)),
         ({"waiting": 3, "available": 0, "logged_in": 4}, 150.0, QueueState(3, 0, 4, 150.0)),
-        ({**BRIDGE, "waiting": [], "members": []}, 180.0, QueueState(0, 0, 0, 180.0, 0)),
+        ({"queue": "hotline", "waiting": [], "members": [], "aht_recent_s": 200.0}, None, QueueState(0, 0, 0, 200.0, 0)),
     ],
 )  # fmt: skip
 def test_parse_queue_doc(doc: dict[str, Any], default: float | None, expected: QueueState) -> None:
@@ -52,9 +64,9 @@ def test_parse_queue_doc(doc: dict[str, Any], default: float | None, expected: Q
 @pytest.mark.parametrize(
     ("doc", "message"),
     [
-        (BRIDGE, "lacks 'aht_recent_s'"),
-        ({**BRIDGE, "members": ["x"]}, "not a list of members"),
-        ({**BRIDGE, "waiting": 3, "members": "all"}, "not a list of members"),
+        (BRIDGE["all paused, one caller waiting"], "lacks 'aht_recent_s'"),
+        ({"waiting": [], "members": ["x"]}, "not a list of members"),
+        ({"waiting": 3, "members": "all"}, "not a list of members"),
     ],
 )
 def test_unusable_docs(doc: dict[str, Any], message: str) -> None:
