@@ -6,7 +6,9 @@ which the bridge writes with ``LiveState.put`` / ``delete``. Namespaces:
 
 * ``queues/<queue>``: waiting callers (linkedid, number, position, joined_at), waiting count,
   longest wait and since when, agents by state (available / ringing / on_call / wrapup / paused
-  / unavailable) and logged-out members.
+  / unavailable) and logged-out members; ``aht_recent_s``, the recent average handle time
+  (talk + wrap-up of the last completed calls, :mod:`core.handle_time`; ``None`` before any
+  call completed) over ``aht_calls`` calls.
 * ``agents/<interface>``: state and since when, pause reason, current call, queues.
 * ``calls/<linkedid>``: state (ivr / queued / ringing / talking / diverted) and since when;
   deleted when the caller hangs up.
@@ -44,6 +46,7 @@ from core.calls import (
     IvrEntered,
 )
 from core.events import DomainEvent
+from core.handle_time import AhtWindow, RecentHandleTimes
 from core.live_snapshots import ChannelsSnapshot, QueueStatusSnapshot
 
 UNAVAILABLE_DEVICE = frozenset({4, 5})  # invalid, unavailable
@@ -104,8 +107,11 @@ def _iso(at: datetime | None) -> str | None:
 
 
 class LiveReducer:
-    def __init__(self, wrapup_s: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self, wrapup_s: Mapping[str, int] | None = None, *, aht_window: AhtWindow | None = None
+    ) -> None:
         self.wrapup_s = dict(wrapup_s or {})  # queue → wrapuptime seconds
+        self.handle_times = RecentHandleTimes(aht_window)
         self.agents: dict[str, _Agent] = {}
         self.waiting: dict[str, dict[str, _Waiting]] = {}  # queue → linkedid → entry
         self.queues: set[str] = set()
@@ -273,6 +279,11 @@ class LiveReducer:
                 agent.call_queue = event.queue
                 self._start_wrapup(agent, at)
             t.agents.add(agent.interface)
+            if event.queue:  # counted even if we missed the answer: TalkTime is Asterisk's
+                handle = event.talk_s + self.wrapup_s.get(event.queue, 0)
+                self.handle_times.add(event.queue, at, handle)
+                self.queues.add(event.queue)
+                t.queues.add(event.queue)
         elif isinstance(event, CallAbandoned | CallExitedQueue):
             self._leave_queue(event.linkedid, t)
             if event.linkedid in self.calls:
@@ -389,6 +400,7 @@ class LiveReducer:
             elif agent.interface in self.members_seen.get(queue, set()):
                 logged_out.append(agent.interface)
         oldest = entries[0].joined_at if entries else None
+        aht = self.handle_times.recent(queue, now)
         return {
             "queue": queue,
             "waiting": waiting,
@@ -399,6 +411,8 @@ class LiveReducer:
             "members": members,
             "logged_out": logged_out,
             "counts": {state: len(members) for state, members in by_state.items()},
+            "aht_recent_s": aht.mean_s,
+            "aht_calls": aht.calls,
             "as_of": _iso(now),
         }
 

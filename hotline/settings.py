@@ -105,7 +105,21 @@ class IvrSettings(BaseModel):
     agi_host: str = "127.0.0.1"
     agi_port: int = 4573
     default_aht_s: float = Field(
-        default=180.0, description="AHT for the estimated wait when live state carries none."
+        default=180.0,
+        description="AHT for the estimated wait while the live queue document has no recent "
+        "AHT yet (no call completed in the window, e.g. right after start).",
+    )
+    aht_window_calls: int = Field(
+        default=20,
+        ge=1,
+        description="Recent AHT in the live queue document (written by the AMI bridge): mean "
+        "talk + wrap-up of this many last completed calls per queue.",
+    )
+    aht_window_s: float = Field(
+        default=7200.0,
+        ge=0,
+        description="Recent AHT: of those calls, only the ones completed within this many seconds "
+        "count (0: no age limit).",
     )
 
 

@@ -21,6 +21,7 @@ from core.calls import (
     VoicemailLeft,
 )
 from core.events import DomainEvent
+from core.handle_time import AhtWindow
 from core.ports import Clock, VoicemailReceived
 from core.use_cases.voicemail_intake import IntakeVoicemail
 from hotline.bootstrap import Container
@@ -132,6 +133,7 @@ def start_bridge(
 ) -> TelephonyLink:
     """Start client + bridge (stopped by the container) and the call-record flusher."""
     clock = clock or container.clock
+    ivr = container.settings.ivr
     client = AmiClient(config, clock)
     recorder = CallRecorder(container.call_records)
     bridge = Bridge(
@@ -139,7 +141,10 @@ def start_bridge(
         Translator(),
         bus=container.bus,
         store=container.call_events,
-        live=LiveSync(container.live),
+        live=LiveSync(
+            container.live,
+            aht_window=AhtWindow(ivr.aht_window_calls, ivr.aht_window_s),
+        ),
         clock=clock,
         queue_log=QueueLogTail(queue_log) if queue_log is not None else None,
         queue=container.settings.ami.queue,

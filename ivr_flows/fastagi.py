@@ -16,13 +16,15 @@ Routes (``AGI(agi://host:4573/<route>,args…)``, see docker/asterisk/etc/asteri
   ``${VM_MESSAGEFILE},${VMSTATUS},${CHANNEL(linkedid)}``; hands the message to
   :class:`core.ports.VoicemailIntake` (work-order draft + ASR + callback).
 
-**Live-state contract** (written by the telephony bridge; namespace ``"queue"``, key = queue name)::
+**Live-state contract**: the bridge's queue document (namespace ``"queues"``, key = queue
+name: lists of waiting callers and members, and the recent AHT ``aht_recent_s``), or the flat
+form other producers may write (namespace ``"queue"``)::
 
     {"waiting": 3, "available": 0, "logged_in": 4, "aht_recent_s": 183.0,
      "paused": 1}                 # optional; "available" = ready members (idle, unpaused)
 
-The bridge's resync snapshot (namespace ``"queues"``: lists of entries and members) is read as
-well, see :mod:`ivr_flows.queue_doc`; a missing ``aht_recent_s`` falls back to ``default_aht_s``.
+See :mod:`ivr_flows.queue_doc`; ``aht_recent_s`` missing or ``None`` (no completed call yet)
+falls back to ``default_aht_s``.
 
 Anything missing or unusable → rules over live state do not fire and the caller is queued
 (reason "direct"; "fallback" if the flow itself failed). The caller is never lost: every

@@ -3,13 +3,16 @@
 1. **The bridge's document** (namespace ``queues``, written by :class:`core.live.LiveReducer`
    through the telephony bridge): ``waiting`` is the list of waiting callers and ``members``
    the logged-in members, each with its ``state`` (available, ringing, on_call, wrapup,
-   paused, unavailable). Available = members whose state is "available".
+   paused, unavailable). Available = members whose state is "available". ``aht_recent_s``
+   is the reducer's recent AHT (talk + wrap-up of the last completed calls, see
+   :mod:`core.handle_time`); ``None`` until a call completed in its window.
 2. **Flat** (namespace ``queue``; for producers other than our bridge)::
 
        {"waiting": 3, "available": 0, "logged_in": 4, "aht_recent_s": 183.0, "paused": 1}
 
-``aht_recent_s`` missing → ``default_aht_s`` (if given) so the estimated wait still works;
-otherwise the document is refused (ValueError) and the caller is simply queued.
+``aht_recent_s`` missing or ``None`` (no history yet, e.g. right after the bridge started)
+→ ``default_aht_s`` (if given) so the estimated wait still works; otherwise the document is
+refused (ValueError) and the caller is simply queued.
 """
 
 from __future__ import annotations

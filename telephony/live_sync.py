@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from core.events import DomainEvent
+from core.handle_time import AhtWindow
 from core.live import LiveReducer, LiveUpdate
 from core.ports import LiveState
 from telephony.snapshots import channels_snapshot, queue_status_snapshots
@@ -18,9 +19,15 @@ if TYPE_CHECKING:
 
 
 class LiveSync:
-    def __init__(self, live: LiveState, *, wrapup_s: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        live: LiveState,
+        *,
+        wrapup_s: Mapping[str, int] | None = None,
+        aht_window: AhtWindow | None = None,
+    ) -> None:
         self.live = live
-        self.reducer = LiveReducer(wrapup_s or {"hotline": 3})
+        self.reducer = LiveReducer(wrapup_s or {"hotline": 3}, aht_window=aht_window)
         self.writes = 0
 
     async def apply(self, event: DomainEvent) -> None:

@@ -16,7 +16,7 @@ import httpx
 
 from agent_api.app import create_app
 from core.call_kpi import KpiSettings, kpis_from_events
-from core.calls import CALL_EVENT_TYPES, from_stored
+from core.calls import CALL_EVENT_TYPES, CallCompleted, from_stored
 from hotline.bootstrap import build_container
 from hotline.commands.calls import export_lines
 from hotline.components import RunningSim, SimOptions, demo_components
@@ -77,6 +77,15 @@ async def test_demo_components_run_a_simulated_day_part(tmp_path: Path) -> None:
         agents = await container.live.all("agents")
         assert "hotline" in queues
         assert {f"PJSIP/agent{8001 + i}" for i in range(8)} <= set(agents)
+        # the IVR's estimated wait gets the simulated calls' real AHT, not the 180 s default:
+        # talk (AgentComplete TalkTime) + wrapuptime 3 of the last 20 completed calls
+        done = sorted(
+            (e for e in events if isinstance(e, CallCompleted)), key=lambda e: e.occurred_at
+        )
+        last = [e.talk_s + 3 for e in done[-20:]]
+        assert len(done) > 20
+        assert queues["hotline"]["aht_calls"] == 20
+        assert queues["hotline"]["aht_recent_s"] == sum(last) / 20
 
         # diversions under load: voicemail → drafts (+ jobs, callbacks), online → SMS
         await asyncio.wait_for(intake.queue.join(), GUARD_S)

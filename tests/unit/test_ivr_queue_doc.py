@@ -35,6 +35,8 @@ BRIDGE = _bridge_docs()
     [
         ("all paused, one caller waiting", QueueState(waiting=1, available=0, logged_in=4, aht_recent_s=180.0, paused=4)),
         ("one on a call, three paused", QueueState(waiting=0, available=0, logged_in=4, aht_recent_s=180.0, paused=3)),
+        # the call completed (TalkTime 13) + wrapuptime 3: the real AHT, not the 180 s default
+        ("end: all unpaused, one wrapping up or free", QueueState(waiting=0, available=3, logged_in=4, aht_recent_s=16.0, paused=0)),
     ],
 )  # fmt: skip
 def test_bridge_documents_from_a_real_trace(point: str, expected: QueueState) -> None:

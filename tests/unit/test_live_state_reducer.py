@@ -40,10 +40,10 @@ class Store:
 
 
 def _replay(
-    name: str, stop: Any = None
+    name: str, stop: Any = None, reducer: LiveReducer | None = None
 ) -> tuple[LiveReducer, Store, list[tuple[str, dict[str, Any]]]]:
     """Replay a trace; returns reducer, store and (label, queue doc) checkpoints."""
-    reducer, store = LiveReducer(WRAPUP), Store()
+    reducer, store = reducer or LiveReducer(WRAPUP), Store()
     translator, lists = Translator(), ListCollector()
     checkpoints: list[tuple[str, dict[str, Any]]] = []
     # which of our recorded actions were QueueStatus filtered by Member (partial answers)
