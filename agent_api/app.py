@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from agent_api import errors, ws
+from agent_api import api_docs, errors, ws
 from agent_api.container import ApiContainer
 from agent_api.routes import (
     auth,
@@ -34,10 +34,13 @@ def create_app(
         title=title,
         version="0.1.0",
         description="Work orders (工单) of a 12345 government-service hotline.",
+        docs_url=None,  # api_docs serves /docs without a CDN; no /redoc (see there)
+        redoc_url=None,
     )
     app.state.container = container
     app.state.ws_settings = ws_settings or ws.WsSettings()
     errors.install(app)
+    api_docs.install(app)
     app.include_router(health.router)
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(work_orders.router, prefix="/api/v1")

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from core.calls import CallAnswered, to_stored
 from core.events import DomainEvent
@@ -20,7 +20,7 @@ from core.live import LiveReducer
 from core.ports import TranscriptSegment
 from core.use_cases.ports import OrderQuery
 from telephony.bridge import topic_for
-from tests.conftest import REQUIRE_SERVICES
+from tests.browser_support import chromium
 from tests.web_server import Served, serving
 from tests.web_support import (
     DAY,
@@ -35,29 +35,13 @@ from tests.web_support import (
 )
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SHOTS = Path("/tmp")
-HAVE_CHROMIUM = Path(CHROMIUM).exists()
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    if not HAVE_CHROMIUM:
-        if REQUIRE_SERVICES:
-            pytest.fail(f"{CHROMIUM} missing (.ci/system-deps installs it)")
-        pytest.skip("chromium missing: apt-get install -y chromium")
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    async with chromium() as b:
         yield b
-        await b.close()
 
 
 @pytest.fixture
