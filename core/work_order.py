@@ -9,8 +9,8 @@ Public API (import from here): the entity and value types, commands, events, ``h
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -79,6 +79,7 @@ __all__ = [
     "AnswerAtIntake",
     "AppealType",
     "Appellant",
+    "Applied",
     "ApproveExclusion",
     "ApproveExtension",
     "Channel",
@@ -117,6 +118,7 @@ __all__ = [
     "WorkOrderStatus",
     "allowed_actions",
     "handle",
+    "handle_all",
 ]
 
 
@@ -282,3 +284,37 @@ def handle(
         "version": new.version,
     }
     return new, [cls(**common, **fields) for cls, fields in specs]
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """One command of a :func:`handle_all` run: the order before and after it, its events."""
+
+    command: Command
+    before: WorkOrder
+    after: WorkOrder
+    events: list[WorkOrderEvent]
+
+
+def handle_all(
+    order: WorkOrder,
+    commands: Sequence[Command],
+    actor: Actor,
+    now: datetime,
+    ctx: HandlingContext,
+) -> list[Applied]:
+    """Apply ``commands`` in order as one unit of work (e.g. 答复 with the contact it reports).
+
+    Each command is its own transition (version + 1, its own events and audit entry) and sees
+    the order the previous one made, so a reply sees the contact recorded just before it. All
+    of them happen at ``now``. An error in any command raises before anything is returned:
+    the caller stores every transition or none (``WorkOrderRepository.update`` takes them all).
+    """
+    if not commands:
+        raise ValueError("handle_all needs at least one command")
+    out: list[Applied] = []
+    for command in commands:
+        after, events = handle(order, command, actor, now, ctx)
+        out.append(Applied(command, order, after, events))
+        order = after
+    return out

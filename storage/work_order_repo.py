@@ -29,6 +29,7 @@ from storage.tables.work_orders import (
 from storage.work_order_mapping import to_columns, to_entity
 
 S = WorkOrderStatus
+IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 _WITH_UNIT = (S.DISPATCHED.value, S.SIGNED.value, S.IN_PROGRESS.value)
 _AWAITING_CLOSE = (
     S.REPLIED.value,
@@ -64,6 +65,21 @@ def _transition_values(t: TransitionRecord) -> dict[str, object]:
         "occurred_at": t.occurred_at,
         "payload": dict(t.payload),
     }
+
+
+def _transition_record(r: WorkOrderTransitionRow) -> TransitionRecord:
+    return TransitionRecord(
+        order_id=r.order_id,
+        version=r.version,
+        action=r.action,
+        from_status=r.from_status,
+        to_status=r.to_status,
+        actor_id=r.actor_id,
+        actor_role=r.actor_role,
+        actor_unit=r.actor_unit,
+        occurred_at=r.occurred_at,
+        payload=r.payload,
+    )
 
 
 def overdue_condition(at: datetime) -> ColumnElement[bool]:
@@ -127,10 +143,18 @@ class SqlWorkOrderRepository(WorkOrderRepository):
             raise
 
     async def update(
-        self, order: WorkOrder, expected_version: int, transition: TransitionRecord
+        self, order: WorkOrder, expected_version: int, *transitions: TransitionRecord
     ) -> None:
+        versions = [t.version for t in transitions]
+        if versions != list(range(expected_version + 1, order.version + 1)):
+            raise ValueError(
+                f"transition versions {versions} do not lead from {expected_version} to "
+                f"{order.version}"
+            )
         values = to_columns(order)
         values.pop("id")
+        # One transaction for the order row, its unit index and every audit entry: a failure
+        # in any statement (stale version, constraint, lost connection) rolls all of it back.
         async with self._sessions.begin() as session:
             result = await session.execute(
                 update(WorkOrderRow)
@@ -149,9 +173,10 @@ class SqlWorkOrderRepository(WorkOrderRepository):
             units = _unit_rows(order)
             if units:
                 await session.execute(insert(WorkOrderUnitRow), units)
-            await session.execute(
-                insert(WorkOrderTransitionRow).values(**_transition_values(transition))
-            )
+            for transition in transitions:
+                await session.execute(
+                    insert(WorkOrderTransitionRow).values(**_transition_values(transition))
+                )
 
     async def get(self, order_id: str) -> WorkOrder | None:
         async with self._sessions() as session:
@@ -215,25 +240,19 @@ class SqlWorkOrderRepository(WorkOrderRepository):
             return Page([to_entity(r) for r in rows], total)
 
     async def transitions(self, order_id: str) -> list[TransitionRecord]:
-        query = (
-            select(WorkOrderTransitionRow)
-            .where(WorkOrderTransitionRow.order_id == order_id)
-            .order_by(WorkOrderTransitionRow.version)
-        )
+        return (await self.transitions_of([order_id]))[order_id]
+
+    async def transitions_of(self, order_ids: Sequence[str]) -> dict[str, list[TransitionRecord]]:
+        out: dict[str, list[TransitionRecord]] = {order_id: [] for order_id in order_ids}
+        ids = list(out)
         async with self._sessions() as session:
-            rows = (await session.scalars(query)).all()
-        return [
-            TransitionRecord(
-                order_id=r.order_id,
-                version=r.version,
-                action=r.action,
-                from_status=r.from_status,
-                to_status=r.to_status,
-                actor_id=r.actor_id,
-                actor_role=r.actor_role,
-                actor_unit=r.actor_unit,
-                occurred_at=r.occurred_at,
-                payload=r.payload,
-            )
-            for r in rows
-        ]
+            # One SELECT per IN_CHUNK ids (one for a report page), not one per order.
+            for start in range(0, len(ids), IN_CHUNK):
+                query = (
+                    select(WorkOrderTransitionRow)
+                    .where(WorkOrderTransitionRow.order_id.in_(ids[start : start + IN_CHUNK]))
+                    .order_by(WorkOrderTransitionRow.order_id, WorkOrderTransitionRow.version)
+                )
+                for r in (await session.scalars(query)).all():
+                    out[r.order_id].append(_transition_record(r))
+        return out

@@ -13,8 +13,7 @@ from core.use_cases.publishing import publish_all
 from core.use_cases.records import command_payload, transition_record
 from core.use_cases.view_work_orders import OrderView, ViewWorkOrders
 from core.use_cases.visibility import require_visible
-from core.work_order import Accept, Command, Dispatch, HandlingContext, Merge, handle
-from core.work_order_model import WorkOrder
+from core.work_order import Accept, Command, Dispatch, HandlingContext, Merge, handle_all
 from core.work_order_rules import Actor
 
 
@@ -42,30 +41,30 @@ class ActOnWorkOrder:
         *commands: Command,
         expected_version: int | None = None,
     ) -> OrderView:
-        """Apply ``commands`` in order (each is its own audited transition) and return the
-        order as ``viewer`` may see it."""
+        """Apply ``commands`` in order as one unit and return the order as ``viewer`` may see
+        it. Each command is its own audited transition, but they are stored in one
+        transaction: 答复 with its contact leaves both or neither (never a contact without the
+        reply that came with it)."""
         actor = viewer.actor
         order = require_visible(await self._orders.get(order_id), order_id, actor)
         require_version(order, expected_version)
-        for command in commands:
-            order = await self._apply(actor, order, command)
-        return await self._presenter.present(viewer, order, purpose="act")
-
-    async def _apply(self, actor: Actor, order: WorkOrder, command: Command) -> WorkOrder:
-        command = await self._checked_references(actor, command)
-        now = self._clock.now()
-        updated, events = handle(order, command, actor, now, self._ctx)
-        record = transition_record(
-            before=order,
-            after=updated,
-            action=command.action.value,
-            actor=actor,
-            events=events,
-            command=command_payload(command),
-        )
-        await self._orders.update(updated, order.version, record)
-        await publish_all(self._bus, events)
-        return updated
+        checked = [await self._checked_references(actor, command) for command in commands]
+        steps = handle_all(order, checked, actor, self._clock.now(), self._ctx)
+        records = [
+            transition_record(
+                before=step.before,
+                after=step.after,
+                action=step.command.action.value,
+                actor=actor,
+                events=step.events,
+                command=command_payload(step.command),
+            )
+            for step in steps
+        ]
+        updated = steps[-1].after
+        await self._orders.update(updated, order.version, *records)
+        await publish_all(self._bus, [event for step in steps for event in step.events])
+        return await self._presenter.present(viewer, updated, purpose="act")
 
     async def _checked_references(self, actor: Actor, command: Command) -> Command:
         """Unknown units/categories/orders are 404s with their own codes, before the

@@ -99,10 +99,12 @@ class WorkOrderRepository(Protocol):
         ...
 
     async def update(
-        self, order: WorkOrder, expected_version: int, transition: TransitionRecord
+        self, order: WorkOrder, expected_version: int, *transitions: TransitionRecord
     ) -> None:
         """Replace the order if its stored version is ``expected_version`` (else ConflictError
-        ``work_order.stale``) and append the transition, atomically."""
+        ``work_order.stale``) and append the transitions (one or more, versions
+        ``expected_version + 1`` … ``order.version``) in one transaction: on any error nothing
+        of it is stored."""
         ...
 
     async def get(self, order_id: str) -> WorkOrder | None: ...
@@ -112,6 +114,11 @@ class WorkOrderRepository(Protocol):
     async def search(self, query: OrderQuery) -> Page: ...
 
     async def transitions(self, order_id: str) -> list[TransitionRecord]: ...
+
+    async def transitions_of(self, order_ids: Sequence[str]) -> dict[str, list[TransitionRecord]]:
+        """The audit trails of many orders in one round trip: every requested id maps to its
+        transitions by version (an empty list when it has none)."""
+        ...
 
 
 class PersonalDataAudit(Protocol):

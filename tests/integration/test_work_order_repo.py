@@ -8,14 +8,29 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.errors import ConflictError
 from core.use_cases.ports import IdempotencyRecord, OrderQuery, PersonalDataRead, TransitionRecord
-from core.work_order import Accept, Dispatch, Sign, Urge, WorkOrder, WorkOrderStatus, handle
+from core.use_cases.records import command_payload, transition_record
+from core.work_order import (
+    Accept,
+    ContactMethod,
+    Dispatch,
+    RecordContact,
+    Reply,
+    Sign,
+    Urge,
+    WorkOrder,
+    WorkOrderStatus,
+    handle,
+    handle_all,
+)
 from storage.audit_repo import SqlPersonalDataAudit
 from storage.db import session_factory
-from storage.tables.work_orders import WorkOrderRow
+from storage.tables.work_orders import WorkOrderRow, WorkOrderTransitionRow
 from storage.work_order_mapping import ORDER_COLUMNS, to_columns
 from storage.work_order_repo import SqlWorkOrderRepository
 from tests.fixtures.orders import (
@@ -89,6 +104,105 @@ async def test_update_is_optimistic_and_appends_the_transition(
     assert info.value.code == "work_order.stale"
     assert [t.action for t in await repo.transitions(order.id)] == ["create", "accept"]
     assert (await repo.get(order.id)) == accepted
+
+
+async def _signed_with_reply(
+    repo: SqlWorkOrderRepository,
+) -> tuple[WorkOrder, WorkOrder, list[TransitionRecord]]:
+    """A stored signed order, and the reply-with-contact transitions computed on it."""
+    water = unit_actor("u-water")
+    signed = run(
+        draft(T0),
+        [(Accept(), AGENT), (Dispatch(lead_unit="u-water"), DISPATCHER), (Sign(), water)],
+        T0,
+        timedelta(minutes=10),
+    )
+    await repo.add(signed, [record(signed)])
+    commands = [RecordContact(method=ContactMethod.PHONE, summary="已联系"), Reply(text="已处理")]
+    steps = handle_all(signed, commands, water, T0 + timedelta(hours=2), context())
+    records = [
+        transition_record(
+            before=s.before,
+            after=s.after,
+            action=s.command.action.value,
+            actor=water,
+            events=s.events,
+            command=command_payload(s.command),
+        )
+        for s in steps
+    ]
+    return signed, steps[-1].after, records
+
+
+async def test_update_with_several_transitions_stores_them_all(
+    repo: SqlWorkOrderRepository,
+) -> None:
+    signed, replied, records = await _signed_with_reply(repo)
+    await repo.update(replied, signed.version, *records)
+    assert await repo.get(signed.id) == replied
+    trail = await repo.transitions(signed.id)
+    assert [(t.version, t.action, t.to_status) for t in trail] == [
+        (signed.version, "create", "signed"),
+        (signed.version + 1, "record_contact", "in_progress"),
+        (signed.version + 2, "reply", "replied"),
+    ]
+    assert trail[1:] == records
+
+
+async def test_update_failing_on_the_second_transition_stores_nothing(
+    engine: AsyncEngine, repo: SqlWorkOrderRepository
+) -> None:
+    signed, replied, records = await _signed_with_reply(repo)
+    # A row already at the reply's version: the second audit INSERT violates
+    # UNIQUE(order_id, version) after the order row and the first entry were written.
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(WorkOrderTransitionRow).values(
+                order_id=signed.id,
+                version=signed.version + 2,
+                action="planted",
+                from_status=None,
+                to_status="replied",
+                actor_id="test",
+                actor_role="system",
+                actor_unit=None,
+                occurred_at=T0,
+                payload={},
+            )
+        )
+    with pytest.raises(IntegrityError):
+        await repo.update(replied, signed.version, *records)
+    assert await repo.get(signed.id) == signed
+    trail = await repo.transitions(signed.id)
+    assert [(t.version, t.action) for t in trail] == [
+        (signed.version, "create"),
+        (signed.version + 2, "planted"),
+    ]
+
+
+async def test_update_refuses_transitions_that_do_not_lead_to_the_order(
+    repo: SqlWorkOrderRepository,
+) -> None:
+    signed, replied, records = await _signed_with_reply(repo)
+    for wrong in ([], records[:1], records[::-1]):
+        with pytest.raises(ValueError, match="do not lead"):
+            await repo.update(replied, signed.version, *wrong)
+    assert await repo.get(signed.id) == signed
+
+
+async def test_transitions_of_many_orders_in_one_call(repo: SqlWorkOrderRepository) -> None:
+    a, b = draft(T0, title="a"), draft(T0, title="b")
+    await repo.add(a, [record(a)])
+    accepted, _ = handle(a, Accept(), AGENT, T0, context())
+    await repo.update(accepted, a.version, record(accepted, "accept"))
+    await repo.add(b, [record(b)])
+    trails = await repo.transitions_of([b.id, a.id, "missing"])
+    assert list(trails) == [b.id, a.id, "missing"]
+    assert [t.action for t in trails[a.id]] == ["create", "accept"]
+    assert trails[a.id] == await repo.transitions(a.id)
+    assert [t.action for t in trails[b.id]] == ["create"]
+    assert trails["missing"] == []
+    assert await repo.transitions_of([]) == {}
 
 
 async def test_idempotency_key_taken_stores_nothing(repo: SqlWorkOrderRepository) -> None:
