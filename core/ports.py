@@ -154,6 +154,9 @@ class VoicemailReceived:
     recording_path: str
     received_at: datetime
     duration_s: float | None = None
+    # True when the message's audio file is gone (only its .txt was found in the spool):
+    # the draft says so and no transcription job is queued; the callback still is.
+    recording_missing: bool = False
 
 
 class VoicemailIntake(Protocol):

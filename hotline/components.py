@@ -19,6 +19,7 @@ from hotline.telephony_wiring import (
     feed_taps,
     start_bridge,
 )
+from hotline.voicemail_sweep import voicemail_sweep_component
 from hotline.workers import AutofillWorker, EscalationScheduler, build_autofill_worker
 from ivr_flows.flow import Flow
 from ivr_flows.loader import default_flow_path, load_flow
@@ -318,6 +319,7 @@ def demo_components(
         ("autofill + classifier worker", autofill_component),
         ("escalation scheduler", scheduler_component(escalation_interval_s)),
         ("fastagi", fastagi_component),
+        ("voicemail spool re-import (ivr.voicemail_spool)", voicemail_sweep_component),
     ]
     if sim is not None:
         out.append(("pbx simulator + ami bridge", simulator_component(sim)))

@@ -8,7 +8,7 @@ each built from the same bootstrap with only the components it needs.
 | asr-worker | AudioSocket server + Vosk (or gap recording without a model), voicemail batch ASR |
 | worker | auto-fill + classifier on ``asr.segment`` |
 | scheduler | escalation scan every ``--interval`` seconds |
-| fastagi | FastAGI server for the dialplan's IVR |
+| fastagi | FastAGI server for the dialplan's IVR; voicemail spool re-import (ivr.voicemail_spool) |
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from hotline.components import (
 )
 from hotline.serving import require_migrated, run, stop_despite_interrupts
 from hotline.settings import Settings
+from hotline.voicemail_sweep import voicemail_sweep_component
 
 log = logging.getLogger(__name__)
 Component = Callable[[Container], Awaitable[None]]
@@ -53,7 +54,11 @@ def role_components(role: str, *, interval_s: float = 60.0) -> list[tuple[str, C
             ("schema check", require_migrated),
             ("escalation scheduler", scheduler_component(interval_s)),
         ],
-        "fastagi": [("schema check", require_migrated), ("fastagi", fastagi_component)],
+        "fastagi": [
+            ("schema check", require_migrated),
+            ("fastagi", fastagi_component),
+            ("voicemail spool re-import", voicemail_sweep_component),
+        ],
     }
     if role not in table:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")

@@ -121,6 +121,26 @@ class IvrSettings(BaseModel):
         description="Recent AHT: of those calls, only the ones completed within this many seconds "
         "count (0: no age limit).",
     )
+    voicemail_spool: Path | None = Field(
+        default=None,
+        description="Asterisk's spool directory (the one holding voicemail/, e.g. "
+        "/var/spool/asterisk) as this host sees it. Set: `run fastagi` re-imports messages the "
+        "live paths missed every voicemail_sweep_interval_s. Empty: no sweep.",
+    )
+    voicemail_mailboxes: list[str] = Field(
+        default_factory=lambda: ["12345@hotline"],
+        description="Mailboxes (box@context, as in voicemail.conf) whose messages are citizens' "
+        "appeals; the spool re-import reads only these.",
+    )
+    voicemail_sweep_interval_s: float = Field(
+        default=300.0, gt=0, description="Seconds between two spool re-imports."
+    )
+    voicemail_settle_s: float = Field(
+        default=120.0,
+        ge=0,
+        description="The spool re-import leaves messages that ended less than this many seconds "
+        "ago to the live paths (FastAGI voicemail-done, AMI bridge).",
+    )
 
 
 class AutofillSettings(BaseModel):

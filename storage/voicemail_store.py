@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -49,11 +51,25 @@ class SqlVoicemailStore:
             row = await session.scalar(select(VoicemailRow).where(VoicemailRow.call_id == call_id))
         if row is None:
             return None
-        vm = VoicemailReceived(
-            call_id=row.call_id,
-            caller_number=row.caller_number,
-            recording_path=row.recording_path,
-            received_at=row.received_at,
-            duration_s=row.duration_s,
-        )
-        return vm, row.work_order_id, row.status
+        return _voicemail(row), row.work_order_id, row.status
+
+    async def received_between(self, since: datetime, until: datetime) -> list[VoicemailReceived]:
+        """Voicemails received in [since, until], oldest first (the spool re-import looks for
+        the live import of a message)."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(VoicemailRow)
+                .where(VoicemailRow.received_at >= since, VoicemailRow.received_at <= until)
+                .order_by(VoicemailRow.received_at, VoicemailRow.id)
+            )
+            return [_voicemail(row) for row in rows]
+
+
+def _voicemail(row: VoicemailRow) -> VoicemailReceived:
+    return VoicemailReceived(
+        call_id=row.call_id,
+        caller_number=row.caller_number,
+        recording_path=row.recording_path,
+        received_at=row.received_at,
+        duration_s=row.duration_s,
+    )

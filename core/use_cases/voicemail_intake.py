@@ -31,6 +31,8 @@ from core.work_order_rules import Actor, Role
 
 # The intake acts as a system user: it only drafts (受理 stays with an agent).
 INTAKE_ACTOR = Actor(user_id="system:voicemail", role=Role.AGENT)
+# Draft attribute set when the recording's audio file is gone (spool re-import).
+RECORDING, MISSING = "recording", "missing"
 
 
 class VoicemailLog(Protocol):
@@ -70,11 +72,13 @@ class IntakeVoicemail:
                 received_at=voicemail.received_at,
                 recording_path=voicemail.recording_path,
                 duration_s=voicemail.duration_s,
+                attributes={RECORDING: MISSING} if voicemail.recording_missing else {},
             )
         )
-        await self._transcription.enqueue(
-            TranscriptionJob(voicemail.call_id, voicemail.recording_path, draft_id)
-        )
+        if not voicemail.recording_missing:  # nothing to transcribe: the callback is the remedy
+            await self._transcription.enqueue(
+                TranscriptionJob(voicemail.call_id, voicemail.recording_path, draft_id)
+            )
         if callable_number(voicemail.caller_number):
             await self._callbacks.add(
                 CallbackRequest(
@@ -113,12 +117,16 @@ class VoicemailDrafts:
             if exc.code != "voicemail.duplicate":
                 raise
         caller = request.caller_number
+        if request.attributes.get(RECORDING) == MISSING:
+            content = f"语音留言录音文件缺失（{request.recording_path}），请回电核实诉求"
+        else:
+            content = f"语音留言待转写（录音 {request.recording_path}）"
         try:
             view, _ = await self._create.execute(
                 Viewer(INTAKE_ACTOR, sees_personal_data=True),
                 NewWorkOrder(
                     title=f"电话语音留言 {caller or '未知号码'}",
-                    content=f"语音留言待转写（录音 {request.recording_path}）",
+                    content=content,
                     channel=Channel.VOICEMAIL,
                     appellant=Appellant(phone=caller if callable_number(caller) else ""),
                     call_id=request.call_id,

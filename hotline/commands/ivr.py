@@ -1,4 +1,5 @@
-"""``python -m hotline ivr …``: validate flow files, simulate a flow under load."""
+"""``python -m hotline ivr …``: validate flow files, simulate a flow under load, re-import the
+voicemail spool."""
 
 from __future__ import annotations
 
@@ -16,12 +17,17 @@ from core.callsim import (
     simulate,
 )
 from core.clock import SHANGHAI
+from core.use_cases.voicemail_reimport import ReimportReport
+from hotline.commands.core import DataDir, _run, _settings
+from hotline.settings import Settings
 from ivr_flows.flow import Flow
 from ivr_flows.loader import FlowFileError, load_flow
 from ivr_flows.simulation import FlowPolicy, report
 
 START = "2026-11-23T09:00"  # a Monday; deterministic default for reproducible figures
-ivr = typer.Typer(help="IVR flows: validate, simulate.", no_args_is_help=True)
+ivr = typer.Typer(
+    help="IVR flows: validate, simulate; voicemail spool re-import.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -91,3 +97,61 @@ def simulate_flow(
     typer.echo(f"flow {flow.flow!r}, diversion {'on' if diversion else 'off'}, seed {seed}")
     for line in report(simulate(config), policy.predictions).lines():
         typer.echo(line)
+
+
+async def reimport_spool(
+    settings: Settings, spool: Path, mailboxes: list[str], settle_s: float
+) -> ReimportReport:
+    from hotline.bootstrap import build_container
+    from hotline.serving import require_migrated
+    from hotline.voicemail_sweep import build_reimport
+
+    container = build_container(settings)
+    try:
+        await require_migrated(container)
+        return await build_reimport(container, spool, mailboxes, settle_s).execute()
+    finally:
+        await container.stop()
+
+
+@ivr.command("reimport-voicemail")
+def reimport_voicemail(
+    spool: Annotated[
+        Path | None,
+        typer.Option(help="Asterisk spool dir (holds voicemail/). Default: ivr.voicemail_spool."),
+    ] = None,
+    mailbox: Annotated[
+        list[str] | None,
+        typer.Option(help="box@context, repeatable. Default: ivr.voicemail_mailboxes."),
+    ] = None,
+    settle: Annotated[
+        float | None,
+        typer.Option(help="Skip messages that ended less than this many s ago (live paths)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Turn every voicemail in the spool that has no work-order draft yet into one (once)."""
+    settings = _settings(data_dir, None)
+    where = spool or settings.ivr.voicemail_spool
+    if where is None:
+        raise typer.BadParameter("give --spool or set HOTLINE_IVR__VOICEMAIL_SPOOL")
+    boxes = mailbox or settings.ivr.voicemail_mailboxes
+    wait = settings.ivr.voicemail_settle_s if settle is None else settle
+    reports: list[ReimportReport] = []
+
+    async def go() -> None:
+        reports.append(await reimport_spool(settings, where, boxes, wait))
+
+    _run(go())
+    if not reports:  # _run reported the error
+        raise typer.Exit(1)
+    report = reports[0]
+    for message, draft_id in report.imported:
+        typer.echo(f"imported {message.path} → draft {draft_id}")
+    for problem in report.broken:
+        typer.echo(f"broken {problem}", err=True)
+    for problem in report.failed:
+        typer.echo(f"failed {problem}", err=True)
+    typer.echo(f"{where} ({', '.join(boxes)}): {report.summary()}")
+    if report.broken or report.failed:
+        raise typer.Exit(1)  # a message needs a person: it is not a draft yet

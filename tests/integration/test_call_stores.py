@@ -141,3 +141,18 @@ async def test_voicemail_store_links_work_order(engine: AsyncEngine) -> None:
     got = await store.get("1700.9")
     assert got == (vm, "abc123", "drafted")
     assert await store.get("nope") is None
+
+
+async def test_voicemails_received_between(engine: AsyncEngine) -> None:
+    """What the spool re-import looks up to find a message's live import (bounds included)."""
+    store = SqlVoicemailStore(session_factory(engine))
+    for i, minutes in enumerate((0, 5, 11)):
+        await store.add(
+            VoicemailReceived(
+                f"1700.{i}", "139", f"/vm/INBOX/msg000{i}.wav", T0 + timedelta(minutes=minutes)
+            )
+        )
+    got = await store.received_between(T0 + timedelta(minutes=0), T0 + timedelta(minutes=5))
+    assert [vm.call_id for vm in got] == ["1700.0", "1700.1"]
+    assert got[1].received_at == T0 + timedelta(minutes=5)
+    assert await store.received_between(T0 - timedelta(hours=1), T0 - timedelta(seconds=1)) == []

@@ -51,3 +51,17 @@ def test_queue_follows_the_lab() -> None:
     exits = context("hotline-queue-exit")
     assert "exten => 2,1,Goto(hotline-voicemail,s,1)" in exits
     assert "exten => 3,1,Goto(hotline-online,s,1)" in exits
+
+
+def test_voicemail_carries_the_linkedid_the_spool_reimport_keys_on() -> None:
+    """app_voicemail writes VM_CATEGORY to the message's category= line; the re-import reads
+    the linkedid back from it, so the spool and the live paths share one idempotency key."""
+    from ivr_flows.voicemail_spool import CATEGORY_CALL_PREFIX
+
+    lines = context("hotline-voicemail").splitlines()
+    category = next(i for i, line in enumerate(lines) if "Set(VM_CATEGORY" in line)
+    record = next(i for i, line in enumerate(lines) if "VoiceMail(" in line)
+    assert category < record
+    assert f"Set(VM_CATEGORY={CATEGORY_CALL_PREFIX}${{CHANNEL(linkedid)}})" in lines[category]
+    done = next(line for line in lines if "voicemail-done" in line)
+    assert done.endswith(",${CHANNEL(linkedid)})")  # the live path's call id: the same one

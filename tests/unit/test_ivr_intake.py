@@ -52,6 +52,16 @@ async def test_voicemail_makes_draft_job_and_callback_once() -> None:
     assert callbacks.tasks[0].reason == "voicemail"
 
 
+async def test_voicemail_without_its_audio_still_drafts_and_calls_back() -> None:
+    drafts, asr, callbacks = MemoryDrafts(), MemoryTranscription(), MemoryCallbacks()
+    gone = vm(recording_path="/spool/voicemail/hotline/12345/INBOX/msg0004", recording_missing=True)
+    draft_id = await IntakeVoicemail(drafts, asr, callbacks).receive(gone)
+    ((_, request),) = drafts.drafts.values()
+    assert request.attributes == {"recording": "missing"}
+    assert not asr.jobs  # nothing to transcribe
+    assert [t.draft_id for t in callbacks.tasks] == [draft_id]  # a person asks the citizen
+
+
 @pytest.mark.parametrize("number", ["anonymous", "", "unknown"])
 async def test_voicemail_from_hidden_number_has_no_callback(number: str) -> None:
     drafts, asr, callbacks = MemoryDrafts(), MemoryTranscription(), MemoryCallbacks()
