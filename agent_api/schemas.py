@@ -3,11 +3,11 @@ after the transition they create (``DispatchCreate`` …)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent_api.api_time import ApiDatetime
 from core.sla import SlaClass
 from core.work_order_model import (
     AppealType,
@@ -93,10 +93,10 @@ class AppellantRead(BaseModel):
 
 
 class DeadlinesRead(BaseModel):
-    sign_due: datetime | None
-    return_due: datetime | None
-    reply_due: datetime | None
-    close_due: datetime | None
+    sign_due: ApiDatetime | None
+    return_due: ApiDatetime | None
+    reply_due: ApiDatetime | None
+    close_due: ApiDatetime | None
 
 
 class CountersRead(BaseModel):
@@ -107,7 +107,7 @@ class CountersRead(BaseModel):
 
 
 class ContactRead(BaseModel):
-    at: datetime
+    at: ApiDatetime
     by_user: str
     unit: str
     method: str
@@ -116,7 +116,7 @@ class ContactRead(BaseModel):
 
 
 class ReplyRead(BaseModel):
-    at: datetime
+    at: ApiDatetime
     by_user: str
     unit: str
     text: str
@@ -124,7 +124,7 @@ class ReplyRead(BaseModel):
 
 
 class VisitRead(BaseModel):
-    at: datetime
+    at: ApiDatetime
     by_user: str
     unit_contacted: bool
     solved: bool
@@ -135,7 +135,7 @@ class VisitRead(BaseModel):
 
 
 class ReturnRead(BaseModel):
-    at: datetime
+    at: ApiDatetime
     by_user: str
     unit: str
     reason: str
@@ -146,7 +146,7 @@ class ReturnRead(BaseModel):
 
 
 class ExtensionRead(BaseModel):
-    at: datetime
+    at: ApiDatetime
     by_user: str
     working_days: int
     reason: str
@@ -186,12 +186,12 @@ class WorkOrderRead(BaseModel):
     refusal_reason: str | None
     merged_into: str | None
     flags: list[str]
-    created_at: datetime
-    accepted_at: datetime | None
-    dispatched_at: datetime | None
-    signed_at: datetime | None
-    replied_at: datetime | None
-    closed_at: datetime | None
+    created_at: ApiDatetime
+    accepted_at: ApiDatetime | None
+    dispatched_at: ApiDatetime | None
+    signed_at: ApiDatetime | None
+    replied_at: ApiDatetime | None
+    closed_at: ApiDatetime | None
     version: int
     allowed_actions: list[str]
 
@@ -211,7 +211,7 @@ class TransitionRead(BaseModel):
     actor_id: str
     actor_role: str
     actor_unit: str | None
-    occurred_at: datetime
+    occurred_at: ApiDatetime
     payload: dict[str, object]
 
 
@@ -221,7 +221,7 @@ class PersonalDataReadRead(BaseModel):
     unit_id: str | None
     fields: list[str]
     purpose: str
-    read_at: datetime
+    read_at: ApiDatetime
 
 
 # -- action bodies ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from agent_api.api_time import in_api_zone
 from agent_api.auth import TokenIssuer
 from core.errors import AuthenticationError
 from core.messages import message_for
@@ -79,7 +80,8 @@ async def _refuse(ws: WebSocket, code: str, close: int) -> None:
 def _frame(message: BusMessage) -> dict[str, Any]:
     if message.topic == RESYNC_TOPIC:
         return {"type": "resync", "reason": message.payload.get("reason", "bus")}
-    return {"type": "event", "topic": message.topic, "seq": message.seq, "payload": message.payload}
+    payload = in_api_zone(message.payload)  # the REST API's time spelling (agent_api.api_time)
+    return {"type": "event", "topic": message.topic, "seq": message.seq, "payload": payload}
 
 
 class _Session:

@@ -3,12 +3,12 @@ agent, then dials the citizen."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from agent_api.api_time import ApiDatetime
 from agent_api.auth import CurrentViewer
 from agent_api.container import Services
 from core.use_cases.work_callbacks import CallbackTask
@@ -22,8 +22,8 @@ class CallbackTaskRead(BaseModel):
     caller_number: str
     reason: str
     draft_id: str | None
-    requested_at: datetime
-    due_at: datetime | None
+    requested_at: ApiDatetime
+    due_at: ApiDatetime | None
     status: str
     attempts: int
     last_result: str

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from agent_api.api_time import in_api_zone
 from agent_api.auth import CurrentViewer
 from agent_api.container import Services
 from core.errors import ValidationError
@@ -69,14 +70,14 @@ async def list_calls(
         _aware(start, "from"), _aware(end, "to"), queue, outcome, number, limit, offset
     )
     items, total = await services.view_calls.list(viewer, query)
-    return CallPageRead(items=items, total=total, limit=limit, offset=offset)
+    return CallPageRead(items=in_api_zone(items), total=total, limit=limit, offset=offset)
 
 
 @router.get("/calls/{linkedid}", response_model=CallDetailRead)
 async def get_call(linkedid: str, viewer: CurrentViewer, services: Services) -> CallDetailRead:
     detail = await services.view_calls.get(viewer, linkedid)
     return CallDetailRead(
-        record=detail.record,
+        record=in_api_zone(detail.record),
         transcript=[
             TranscriptSegmentRead(
                 speaker=s.speaker,

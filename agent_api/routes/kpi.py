@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from agent_api.api_time import in_api_zone
 from agent_api.auth import CurrentViewer
 from agent_api.container import Services
 from agent_api.exports import call_kpis_xlsx_blocking, order_kpis_xlsx_blocking
@@ -38,7 +39,14 @@ async def _call_report(
     require_role(viewer, CALL_KPI_READERS)
     query = CallKpiQuery(start, end, interval, queue or None, agent or None)
     result = await CallKpiReport(services.call_events).execute(query)
-    return result.to_json()
+    return in_api_zone(result.to_json())
+
+
+async def _order_report(
+    viewer: Viewer, services: Services, start: datetime, end: datetime, unit: str | None
+) -> dict[str, Any]:
+    report = await WorkOrderKpiReport(services.orders).execute(viewer, start, end, unit or None)
+    return in_api_zone(report)
 
 
 @router.get("/kpi/calls")
@@ -80,14 +88,14 @@ async def work_order_kpis(
     viewer: CurrentViewer, services: Services, start: From, end: To, unit: Name = None
 ) -> dict[str, Any]:
     """Per handling unit: 派单量, 按时签收率, 响应率, 办结率, … (``core.kpi_orders``)."""
-    return await WorkOrderKpiReport(services.orders).execute(viewer, start, end, unit or None)
+    return await _order_report(viewer, services, start, end, unit)
 
 
 @router.get("/kpi/work-orders.xlsx")
 async def work_order_kpis_xlsx(
     viewer: CurrentViewer, services: Services, start: From, end: To, unit: Name = None
 ) -> Response:
-    report = await WorkOrderKpiReport(services.orders).execute(viewer, start, end, unit or None)
+    report = await _order_report(viewer, services, start, end, unit)
     body = await asyncio.to_thread(order_kpis_xlsx_blocking, report)
     return Response(
         body,

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from agent_api.api_time import in_api_zone
 from agent_api.auth import CurrentViewer
 from agent_api.container import Services
 from agent_api.roles import LIVE_READERS, require_role
@@ -17,19 +18,19 @@ router = APIRouter(tags=["live"])
 @router.get("/live/queues")
 async def live_queues(viewer: CurrentViewer, services: Services) -> list[dict[str, Any]]:
     require_role(viewer, LIVE_READERS)
-    return await ReadLive(services.live_state).queues()
+    return in_api_zone(await ReadLive(services.live_state).queues())
 
 
 @router.get("/live/agents")
 async def live_agents(viewer: CurrentViewer, services: Services) -> list[dict[str, Any]]:
     require_role(viewer, LIVE_READERS)
-    return await ReadLive(services.live_state).agents()
+    return in_api_zone(await ReadLive(services.live_state).agents())
 
 
 @router.get("/live/calls")
 async def live_calls(viewer: CurrentViewer, services: Services) -> list[dict[str, Any]]:
     require_role(viewer, LIVE_READERS)
-    return await ReadLive(services.live_state).calls()
+    return in_api_zone(await ReadLive(services.live_state).calls())
 
 
 @router.get("/live/summary")
@@ -37,11 +38,13 @@ async def live_summary(viewer: CurrentViewer, services: Services) -> dict[str, A
     """Everything the wallboard's live half needs in one read, with the gap marker."""
     require_role(viewer, LIVE_READERS)
     snap = await ReadLive(services.live_state).snapshot()
-    return {
-        "as_of": services.clock.now().isoformat(),  # the page measures "time in state" from it
-        "summary": snap.summary(),
-        "queues": snap.queues,
-        "agents": snap.agents,
-        "calls": snap.calls,
-        "gap": snap.gap,
-    }
+    return in_api_zone(
+        {
+            "as_of": services.clock.now(),  # the page measures "time in state" from it
+            "summary": snap.summary(),
+            "queues": snap.queues,
+            "agents": snap.agents,
+            "calls": snap.calls,
+            "gap": snap.gap,
+        }
+    )

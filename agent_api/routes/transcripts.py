@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent_api.api_time import in_api_zone
 from agent_api.auth import CurrentViewer
 from agent_api.container import Services
 from core.use_cases.transcript_review import ReviewTranscripts
@@ -35,7 +36,7 @@ async def search_transcripts(
     q: Annotated[str, Query(min_length=1, max_length=100)],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[dict[str, Any]]:
-    return await _review(services).search(viewer, q, limit)
+    return in_api_zone(await _review(services).search(viewer, q, limit))
 
 
 @router.get("/transcripts/{call_id}")
@@ -43,7 +44,7 @@ async def call_transcript(
     call_id: str, viewer: CurrentViewer, services: Services
 ) -> dict[str, Any]:
     """Segments by speaker with times (raw and ITN text), the call's timeline, QA scores."""
-    return await _review(services).call(viewer, call_id)
+    return in_api_zone(await _review(services).call(viewer, call_id))
 
 
 @router.post("/transcripts/{call_id}/scores", status_code=201)
@@ -51,4 +52,4 @@ async def score_call(
     call_id: str, body: QaScoreCreate, viewer: CurrentViewer, services: Services
 ) -> dict[str, Any]:
     score = await _review(services).score(viewer, call_id, body.items, body.comment)
-    return score.to_json()
+    return in_api_zone(score.to_json())

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
+from agent_api.api_time import in_api_zone
 from agent_api.auth import CurrentViewer
 from agent_api.container import Services
 from agent_api.presenters import work_order_read
@@ -215,7 +216,7 @@ async def work_order_transitions(
             actor_role=r.actor_role,
             actor_unit=r.actor_unit,
             occurred_at=r.occurred_at,
-            payload=dict(r.payload),
+            payload=in_api_zone(dict(r.payload)),
         )
         for r in records
     ]

@@ -84,6 +84,15 @@ async def test_fan_out_to_every_client_with_payload_and_seq(served: Served) -> N
             assert frame["seq"] >= 1
 
 
+async def test_event_payload_times_are_written_in_shanghai_time(served: Served) -> None:
+    ws = await _open(served, "agent01")
+    async with ws:
+        payload = {"linkedid": "7.1", "occurred_at": "2026-11-16T01:00:00+00:00", "note": "停水"}
+        await served.container.bus.publish("call.queued", payload)
+        frame = await _recv(ws)
+        assert frame["payload"] == {**payload, "occurred_at": "2026-11-16T09:00:00+08:00"}
+
+
 async def test_auth_by_first_frame(served: Served) -> None:
     token = await served.token("agent01")
     async with connect(served.ws_url) as ws:
