@@ -135,7 +135,7 @@ async def taps_component(container: Container) -> None:
     taps = TapCoordinator(
         legs,
         sink,
-        container.clock,
+        link.clock,
         TapConfig(
             audiosocket_host=s.audiosocket_host,
             audiosocket_port=port,

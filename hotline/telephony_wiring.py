@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from asr.tap import TapCoordinator
@@ -113,12 +114,16 @@ class TelephonyLink:
     bridge: Bridge
     commands: AgentCommands
     recorder: CallRecorder
-    raw: asyncio.Queue[AmiMessage] = field(default_factory=lambda: asyncio.Queue(10_000))
+    clock: Clock  # the bridge's: simulated time when the PBX simulator runs
+    # raw AMI messages with the time the bridge consumed them (taps time their gaps by it)
+    raw: asyncio.Queue[tuple[AmiMessage, datetime]] = field(
+        default_factory=lambda: asyncio.Queue(10_000)
+    )
     raw_dropped: int = 0
 
     def _on_message(self, message: AmiMessage) -> None:
         try:
-            self.raw.put_nowait(message)
+            self.raw.put_nowait((message, self.clock.now()))
         except asyncio.QueueFull:
             self.raw_dropped += 1
 
@@ -152,7 +157,7 @@ def start_bridge(
         tail_interval_s=tail_interval_s,
     )
     link = TelephonyLink(
-        client, bridge, AgentCommands(client, queue=container.settings.ami.queue), recorder
+        client, bridge, AgentCommands(client, queue=container.settings.ami.queue), recorder, clock
     )
     fanout = EventFanout()
     fanout.handlers.append(recorder.on_event)
@@ -179,21 +184,23 @@ def _first_values(message: AmiMessage) -> dict[str, str]:
 
 async def feed_taps(link: TelephonyLink, taps: TapCoordinator) -> None:
     """Every raw AMI message to the tap coordinator; on ``AgentConnect`` send its Originate
-    actions through the telephony client (failures become gaps, the call is never touched)."""
+    actions through the telephony client (failures become gaps, the call is never touched).
+    Events are timed with the bridge's clock, as they were consumed: a tap lost 3 s before
+    its leg ended is a gap of 3 s of *call* time, also in the simulator's compressed time."""
     while True:
-        message = await link.raw.get()
+        message, at = await link.raw.get()
         event = _first_values(message)
         try:
-            await taps.on_event(event)
+            await taps.on_event(event, at)
             if event.get("Event") == "AgentConnect":
-                for action in await taps.on_agent_connect(event):
+                for action in await taps.on_agent_connect(event, at):
                     try:
                         reply = await link.commands.originate_prepared(action)
                     except Exception as exc:  # the tap fails, the call is never touched
                         log.warning("ASR tap Originate failed: %s", exc)
                         reply = None
                     if reply is not None:
-                        await taps.on_event(_first_values(reply))
+                        await taps.on_event(_first_values(reply), at)
         except Exception:
             log.exception("tap coordinator failed on %s", event.get("Event"))
 

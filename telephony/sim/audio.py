@@ -4,7 +4,9 @@ When :class:`telephony.sim.server.SimServer` accepts an ``Originate`` into the t
 (the action ``asr/tap.py`` builds), it connects to the ``ASR_SERVICE`` address, sends the
 ``ASR_UUID`` frame (kind 0x01), then 8 kHz signed-linear frames (kind 0x10, 320 bytes = 20 ms)
 paced at the simulator's speed while the spied leg lives, and closes the socket without a
-hangup frame (as Asterisk does when the channel goes away).
+hangup frame (as Asterisk does when the channel goes away). It reads what the service sends
+back (the keepalive) and, like ``AudioSocket()``, gives up when the service closes or resets
+the connection — the caller then renders the tap channel's hangup.
 
 The speech comes from WAV files (16-bit PCM, any rate, mono or stereo) resampled here by
 linear interpolation — telephony must not import asr, and telephone-band speech does not
@@ -80,6 +82,23 @@ def uuid_frame(stream_id: str) -> bytes:
     return bytes([KIND_UUID]) + (16).to_bytes(2, "big") + uuid.UUID(stream_id).bytes
 
 
+@dataclass(frozen=True, slots=True)
+class StreamEnd:
+    frames: int  # audio frames written
+    lost: str = ""  # why the socket failed while the leg was still alive; "" = ended with it
+
+
+async def _read_until_closed(reader: asyncio.StreamReader) -> str:
+    """Read (and drop) what the service sends — its 20 ms keepalive — until it closes,
+    as ``AudioSocket()`` does; returns how the connection ended."""
+    try:
+        while await reader.read(65536):
+            pass
+    except ConnectionError as exc:
+        return f"reset by the AudioSocket service ({exc.__class__.__name__})"
+    return "closed by the AudioSocket service"
+
+
 async def stream_audiosocket(
     host: str,
     port: int,
@@ -87,17 +106,27 @@ async def stream_audiosocket(
     pcm: bytes,
     speed: float,
     alive: Callable[[], bool],
-) -> int:
+) -> StreamEnd:
     """Connect, send the UUID, stream ``pcm`` (looped) in real time × ``speed`` while
-    ``alive()``; close without a hangup frame. Returns the frames sent."""
-    _, writer = await asyncio.open_connection(host, port)
+    ``alive()``; close without a hangup frame. A refused connect, or the service closing or
+    resetting the socket while ``alive()``, ends the stream with ``lost`` set (Asterisk's
+    ``AudioSocket()`` returns -1 then, and the tap channel hangs up)."""
+    try:
+        reader, writer = await asyncio.open_connection(host, port)
+    except OSError as exc:
+        return StreamEnd(0, f"connect to {host}:{port} failed: {exc}")
+    closed = asyncio.create_task(_read_until_closed(reader), name=f"audiosocket-read-{stream_id}")
     sent = 0
+    lost = ""
     try:
         writer.write(uuid_frame(stream_id))
         header = bytes([KIND_SLIN]) + FRAME_BYTES.to_bytes(2, "big")
         wall0 = time.monotonic()
         pcm = pcm[: len(pcm) - len(pcm) % FRAME_BYTES] or bytes(FRAME_BYTES)
         while alive():
+            if closed.done():
+                lost = closed.result()
+                break
             # frames due by now; batching keeps high speeds from sleeping 20 µs at a time
             due = int((time.monotonic() - wall0) * speed / FRAME_S) + 1
             while sent < due:
@@ -107,9 +136,12 @@ async def stream_audiosocket(
             await writer.drain()
             await asyncio.sleep(FRAME_S)
     except ConnectionError as exc:
+        lost = f"write failed: {exc.__class__.__name__}"
         log.info("AudioSocket stream %s ended by the peer: %s", stream_id, exc)
     finally:
+        closed.cancel()
+        await asyncio.gather(closed, return_exceptions=True)
         writer.close()
         with contextlib.suppress(ConnectionError):
             await writer.wait_closed()
-    return sent
+    return StreamEnd(sent, lost if alive() else "")

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from telephony.sim.script import Agent, CallScript, PauseScript, RingAttempt, Scenario
-from telephony.sim.wire import CAUSE_TXT, Chan, Headers, event
+from telephony.sim.taps import TapChannels
+from telephony.sim.wire import CAUSE_TXT, Chan, Headers, cdr_time, event
 
 QUEUE = "hotline"
 _QUEUE_VARS = (
@@ -137,6 +138,7 @@ class _Step:
     prio: int
     seq: int
     run: Callable[[], None] = field(compare=False)
+    call_no: int | None = field(default=None, compare=False)  # its call's script step
 
 
 class Pbx:
@@ -167,12 +169,16 @@ class Pbx:
         self.abandoned = 0
         self._steps: list[_Step] = []
         self._seq = 0
+        self._started = False
+        self.taken_over: set[int] = set()  # calls an AMI action changed: script steps skipped
+        self.taps = TapChannels(self.emit, self.epoch, self.channels, lambda: self._new_id()[0])
         for call in scenario.calls:
             self._plan_call(call)
         for pause in scenario.pauses:
             self._at(pause.start, 1, functools.partial(self._pause, pause, True))
             self._at(pause.end, 1, functools.partial(self._pause, pause, False))
         heapq.heapify(self._steps)
+        self._started = True
 
     # -- playback --------------------------------------------------------------------------
     @property
@@ -185,6 +191,8 @@ class Pbx:
         while self._steps and self._steps[0].t <= t:
             step = heapq.heappop(self._steps)
             self.now = step.t
+            if step.call_no in self.taken_over:
+                continue
             step.run()
             ran += 1
         self.now = max(self.now, t)
@@ -193,9 +201,13 @@ class Pbx:
     def epoch(self, t: float | None = None) -> int:
         return int(self.base + (self.now if t is None else t))
 
-    def _at(self, t: float, prio: int, run: Callable[[], None]) -> None:
+    def _at(self, t: float, prio: int, run: Callable[[], None], call_no: int | None = None) -> None:
         self._seq += 1
-        self._steps.append(_Step(t, prio, self._seq, run))
+        step = _Step(t, prio, self._seq, run, call_no)
+        if self._started:
+            heapq.heappush(self._steps, step)
+        else:
+            self._steps.append(step)
 
     def _new_id(self) -> tuple[str, int]:
         n = self._counter
@@ -204,30 +216,33 @@ class Pbx:
 
     # -- planning --------------------------------------------------------------------------
     def _plan_call(self, c: CallScript) -> None:
-        self._at(c.arrival, 3, lambda: self._arrive(c))
+        def at(t: float, prio: int, run: Callable[[], None]) -> None:
+            self._at(t, prio, run, c.call_no)
+
+        at(c.arrival, 3, lambda: self._arrive(c))
         if c.outcome == "ivr_hangup":
-            self._at(c.end_at, 0, lambda: self._ivr_hangup(c))
+            at(c.end_at, 0, lambda: self._ivr_hangup(c))
             return
-        self._at(c.key_at, 4, lambda: self._ivr_key(c))
+        at(c.key_at, 4, lambda: self._ivr_key(c))
         for a in c.attempts:
-            self._at(a.start, 5, functools.partial(self._ring, c, a))
+            at(a.start, 5, functools.partial(self._ring, c, a))
             cut = c.leave_at is not None and a.end >= c.leave_at and not a.answered
             if not a.answered and not cut:
-                self._at(a.end, 1, functools.partial(self._ring_no_answer, c, a))
+                at(a.end, 1, functools.partial(self._ring_no_answer, c, a))
         if c.join_at is not None:
             t = c.join_at + 5  # one RTCP sender report per 5 s while the caller is up
             while t < c.end_at:
-                self._at(t, 6, lambda: self._rtcp(c))
+                at(t, 6, lambda: self._rtcp(c))
                 t += 5
         if c.outcome == "answered" and c.leave_at is not None:
-            self._at(c.leave_at, 2, lambda: self._answer(c))
-            self._at(c.end_at, 0, lambda: self._complete(c))
+            at(c.leave_at, 2, lambda: self._answer(c))
+            at(c.end_at, 0, lambda: self._complete(c))
         elif c.outcome in ("abandoned", "timeout", "exitkey") and c.leave_at is not None:
-            self._at(c.leave_at, 0, lambda: self._leave(c))
+            at(c.leave_at, 0, lambda: self._leave(c))
             if c.outcome != "abandoned":
-                self._at(c.end_at, 0, lambda: self._after_queue_end(c))
+                at(c.end_at, 0, lambda: self._after_queue_end(c))
         elif c.outcome in ("online", "voicemail"):
-            self._at(c.end_at, 0, lambda: self._after_queue_end(c))
+            at(c.end_at, 0, lambda: self._after_queue_end(c))
 
     # -- event helpers ---------------------------------------------------------------------
     def _ev(self, name: str, priv: str, *parts: Headers) -> None:
@@ -267,6 +282,7 @@ class Pbx:
         self.emit(event("DeviceStateChange", "call,all", [("Device", device), ("State", state)]))
 
     def _hangup(self, ch: Chan, cause: int) -> None:
+        self.taps.spyee_leaving(ch)  # trace 09: ChanSpyStop, the spied leg's Hangup, the tap's
         self._ev(
             "Hangup",
             "call,all",
@@ -274,6 +290,7 @@ class Pbx:
             [("Cause", str(cause)), ("Cause-txt", CAUSE_TXT[cause])],
         )
         self.channels.pop(ch.uniqueid, None)
+        self.taps.spyee_gone(ch)
 
     def _member_status(self, rt: _AgentRt, name: str = "QueueMemberStatus") -> None:
         self._ev(
@@ -362,9 +379,9 @@ class Pbx:
                     ("DestinationChannel", dest_chan),
                     ("LastApplication", app),
                     ("LastData", data),
-                    ("StartTime", _fmt(start)),
-                    ("AnswerTime", _fmt(start)),
-                    ("EndTime", _fmt(end)),
+                    ("StartTime", cdr_time(start)),
+                    ("AnswerTime", cdr_time(start)),
+                    ("EndTime", cdr_time(end)),
                     ("Duration", str(end - start)),
                     ("BillableSeconds", str(end - start)),
                     ("Disposition", disposition),
@@ -931,9 +948,3 @@ def _bridge(bridge_id: str, channels: int) -> Headers:
         ("BridgeNumChannels", str(channels)),
         ("BridgeVideoSourceMode", "none"),
     ]
-
-
-def _fmt(epoch: int) -> str:
-    import datetime as _dt
-
-    return _dt.datetime.fromtimestamp(epoch, _dt.UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -24,6 +24,7 @@ from pathlib import Path
 from telephony.sim.audio import TapAudio, stream_audiosocket
 from telephony.sim.pbx import QUEUE, CallTruth, Pbx
 from telephony.sim.script import Scenario
+from telephony.sim.taps import SimTap, TapRequest
 from telephony.sim.wire import Headers, event, frame, parse_action, response
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class SimServer:
         self.tap_audio, self.tap_context = tap_audio, tap_context
         self.tap_streams: set[asyncio.Task[int]] = set()
         self.tap_frames_sent = 0
+        self.taps_lost = 0  # taps whose AudioSocket connection failed or dropped mid-call
         self._tap_count = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -408,12 +410,17 @@ class SimServer:
         items: list[Headers] = []
         for ch in self.pbx.channels.values():
             start = int(ch.uniqueid.split(".")[0]) if ch.uniqueid[:1].isdigit() else now
+            tap = self.pbx.taps.taps.get(ch.uniqueid)
+            if tap is not None:  # ids from ChannelId; AudioSocket / ChanSpy
+                start = tap.started
+                app = (tap.one_app if ch is tap.one else tap.two_app)[0]
+            else:
+                app = (
+                    "Queue"
+                    if ch.context == "hotline-queue"
+                    else ("AppQueue" if ch.context == "agents-out" else "BackGround")
+                )
             secs = max(0, now - start)
-            app = (
-                "Queue"
-                if ch.context == "hotline-queue"
-                else ("AppQueue" if ch.context == "agents-out" else "BackGround")
-            )
             items.append(
                 [
                     ("Event", "CoreShowChannel"),
@@ -506,7 +513,9 @@ class SimServer:
     def _originate(self, s: _Session, f: dict[str, str], aid: str | None) -> None:
         channel = f.get("channel", "")
         is_async = f.get("async", "false").lower() in ("true", "yes", "1")
-        known = self._known_endpoint(channel) or self._start_tap(channel, f)
+        if self._originate_tap(s, f, aid, is_async):
+            return
+        known = self._known_endpoint(channel)
         if not is_async and not known:
             self._send(s, response(aid, "Error", Message="Originate failed"))
             return
@@ -527,42 +536,66 @@ class SimServer:
         ]
         self._send(s, event("OriginateResponse", "call,all", result))
 
-    def _start_tap(self, channel: str, f: dict[str, str]) -> bool:
-        """``Local/…@<tap context>`` running AudioSocket (asr/tap.py's action): stream the
-        spied leg's speech to the ASR service while that leg lives. False when off/unknown."""
+    def _originate_tap(
+        self, s: _Session, f: dict[str, str], aid: str | None, is_async: bool
+    ) -> bool:
+        """``Local/…@<tap context>`` running AudioSocket (asr/tap.py's action): render the tap
+        channels (trace 09) and stream the spied leg's speech to the ASR service until the leg
+        or the socket ends. False (→ Originate fails) when taps are off or the action is not
+        one the simulator can play."""
+        channel = f.get("channel", "")
         if self.tap_audio is None or not channel.startswith("Local/"):
             return False
         if not channel.split("/", 1)[1].split("/")[0].endswith(f"@{self.tap_context}"):
             return False
-        variables = dict(v.split("=", 1) for v in f.get("variable", "").split(",") if "=" in v)
+        pairs = tuple(
+            (key, value)
+            for key, sep, value in (v.partition("=") for v in f.get("variable", "").split(","))
+            if sep
+        )
+        variables = dict(pairs)
         target = variables.get("SPY_TARGET", "")
         leg = next((ch for ch in self.pbx.channels.values() if ch.name == target), None)
         host, _, port = variables.get("ASR_SERVICE", "").rpartition(":")
         stream_id = variables.get("ASR_UUID", "")
         if leg is None or not host or not port.isdigit() or not stream_id:
             return False
+        request = TapRequest(
+            local=channel,
+            context=f.get("context", ""),
+            exten=f.get("exten", ""),
+            one_id=f.get("channelid", ""),
+            two_id=f.get("otherchannelid", ""),
+            variables=pairs,
+            action_id=(aid or "") if is_async else None,
+        )
+        if is_async:  # the reply first, then the channels' events (trace 09)
+            self._send(s, response(aid, Message="Originate successfully queued"))
+        tap = self.pbx.taps.start(request, leg)
+        self._flush()
+        if not is_async:  # a synchronous Originate answers once the channel is up
+            self._send(s, response(aid, Message="Originate successfully queued"))
         speaker = "agent" if leg.context == "agents-out" else "caller"
         pcm = self.tap_audio.pcm_for(speaker, self._tap_count)
         self._tap_count += 1
-        uid = leg.uniqueid
         task = asyncio.create_task(
-            self._run_tap(host, int(port), stream_id, pcm, lambda: uid in self.pbx.channels),
-            name=f"sim-tap-{stream_id}",
+            self._run_tap(tap, host, int(port), stream_id, pcm), name=f"sim-tap-{stream_id}"
         )
         self.tap_streams.add(task)
         task.add_done_callback(self.tap_streams.discard)
         return True
 
-    async def _run_tap(
-        self, host: str, port: int, stream_id: str, pcm: bytes, alive: Callable[[], bool]
-    ) -> int:
-        try:
-            sent = await stream_audiosocket(host, port, stream_id, pcm, self.speed, alive)
-        except (OSError, ValueError) as exc:  # ASR service down: AudioSocket() just returns
-            log.warning("sim tap %s: AudioSocket %s:%d failed: %s", stream_id, host, port, exc)
-            return 0
-        self.tap_frames_sent += sent
-        return sent
+    async def _run_tap(self, tap: SimTap, host: str, port: int, stream_id: str, pcm: bytes) -> int:
+        end = await stream_audiosocket(
+            host, port, stream_id, pcm, self.speed, lambda: not tap.ended
+        )
+        self.tap_frames_sent += end.frames
+        if end.lost and not tap.ended:  # AudioSocket() returned: the tap channel hangs up
+            log.warning("sim tap %s: AudioSocket %s:%d: %s", stream_id, host, port, end.lost)
+            self.taps_lost += 1
+            self.pbx.taps.socket_lost(tap)
+            self._flush()
+        return end.frames
 
     def _channel_action(
         self, s: _Session, f: dict[str, str], aid: str | None, ok_message: str

@@ -4,6 +4,7 @@ in Asterisk's header order, and message framing (``Key: value\\r\\n`` … blank 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 Headers = list[tuple[str, str]]
 
@@ -45,6 +46,11 @@ class Chan:
             (f"{p}Uniqueid", self.uniqueid),
             (f"{p}Linkedid", self.linkedid),
         ]
+
+
+def cdr_time(epoch: int) -> str:
+    """``Cdr`` StartTime/AnswerTime/EndTime (the lab ran in UTC)."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def frame(headers: Headers) -> str:
