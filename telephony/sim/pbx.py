@@ -6,20 +6,26 @@ the ground truth of every call.
 
 Dialplan noise (``VarSet``/``Newexten``/``RTCPSent``/``DeviceStateChange``) is emitted at the
 same points as in the traces, so a consumer sees the real proportion (~70 % noise).
+
+AMI ``Hangup``/``Redirect`` take a call over from its script (:meth:`Pbx.hangup_channel`,
+:meth:`Pbx.redirect_channel`); ASR tap channels are rendered by :mod:`telephony.sim.taps`.
 """
 
 from __future__ import annotations
 
 import functools
 import heapq
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from telephony.sim.script import Agent, CallScript, PauseScript, RingAttempt, Scenario
 from telephony.sim.taps import TapChannels
 from telephony.sim.wire import CAUSE_TXT, Chan, Headers, cdr_time, event
 
+log = logging.getLogger(__name__)
 QUEUE = "hotline"
 _QUEUE_VARS = (
     "QUEUENAME",
@@ -63,6 +69,10 @@ _QOS = (
         "   avgtxmes=000.000000;   stdevtxmes=000.000000;",
     ),
 )
+AFTER_QUEUE = ("hotline-voicemail", "hotline-online")
+# seconds a redirected caller stays there: leaving a message / hearing the online prompt
+REDIRECT_DWELL_S = {"hotline-voicemail": 20.0, "hotline-online": 4.0}
+Applied = Literal["applied", "ignored", "no_channel"]
 _MEMBER_VARS = (
     "MEMBERINTERFACE",
     "MEMBERNAME",
@@ -183,20 +193,25 @@ class Pbx:
     # -- playback --------------------------------------------------------------------------
     @property
     def next_time(self) -> float | None:
+        self._drop_skipped()
         return self._steps[0].t if self._steps else None
 
     def run_until(self, t: float) -> int:
         """Play every step due at or before ``t``; return how many ran."""
         ran = 0
-        while self._steps and self._steps[0].t <= t:
+        while self._drop_skipped() and self._steps[0].t <= t:
             step = heapq.heappop(self._steps)
             self.now = step.t
-            if step.call_no in self.taken_over:
-                continue
             step.run()
             ran += 1
         self.now = max(self.now, t)
         return ran
+
+    def _drop_skipped(self) -> bool:
+        """Drop script steps of calls an AMI action took over; True if a step is left."""
+        while self._steps and self._steps[0].call_no in self.taken_over:
+            heapq.heappop(self._steps)
+        return bool(self._steps)
 
     def epoch(self, t: float | None = None) -> int:
         return int(self.base + (self.now if t is None else t))
@@ -287,7 +302,7 @@ class Pbx:
             "Hangup",
             "call,all",
             ch.snapshot(),
-            [("Cause", str(cause)), ("Cause-txt", CAUSE_TXT[cause])],
+            [("Cause", str(cause)), ("Cause-txt", CAUSE_TXT.get(cause, "Unknown"))],
         )
         self.channels.pop(ch.uniqueid, None)
         self.taps.spyee_gone(ch)
@@ -418,14 +433,18 @@ class Pbx:
             self._var(ch, "IVR_TRIES", tries)
         self._exten(ch, "hotline-ivr", "s", 3, "BackGround", "hello&for&digits/1&digits/2&digits/3")
 
-    def _ivr_hangup(self, c: CallScript) -> None:
+    # ``by_ami``: an AMI Hangup ended the step early — Asterisk's action only sets the soft
+    # hangup flag (no HangupRequest; that event comes from the channel driver, e.g. a BYE),
+    # and its ``cause`` (0: none given) replaces the state's usual hangup cause.
+    def _ivr_hangup(self, c: CallScript, *, by_ami: bool = False, cause: int = 0) -> None:
         rt = self.calls[c.call_no]
         ch = rt.caller
-        self._ev("HangupRequest", "call,all", ch.snapshot())
+        if not by_ami:
+            self._ev("HangupRequest", "call,all", ch.snapshot())
         self._var(ch, "BACKGROUNDSTATUS", "FAILED")
         self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
         self._cdr(rt, "", "BackGround", "hello&for&digits/1&digits/2&digits/3", "ANSWERED")
-        self._hangup(ch, 16)
+        self._hangup(ch, cause or 16)
         self._device("PJSIP/pstn", "NOT_INUSE")
 
     def _dtmf(self, ch: Chan, digit: str) -> None:
@@ -715,7 +734,9 @@ class Pbx:
             ],
         )
 
-    def _complete(self, c: CallScript) -> None:
+    def _complete(
+        self, c: CallScript, reason: str = "", *, by_ami: bool = False, cause: int = 0
+    ) -> None:
         rt = self.calls[c.call_no]
         ch, leg, agent = rt.caller, rt.agent_leg, rt.answered_by
         if leg is None or agent is None:
@@ -723,13 +744,14 @@ class Pbx:
         agent_rt = self.agents[agent.number]
         hold = rt.connect_epoch - rt.join_epoch
         talk = self.epoch() - rt.connect_epoch
-        reason = c.hangup_by
+        reason = reason or c.hangup_by
         done = [("HoldTime", str(hold)), ("TalkTime", str(talk)), ("Reason", reason)]
         self.completed += 1
         dialed = self.epoch() - rt.join_epoch
         if reason == "caller":
             self._rtp_qos(ch, leg)
-            self._ev("HangupRequest", "call,all", ch.snapshot())
+            if not by_ami:
+                self._ev("HangupRequest", "call,all", ch.snapshot())
             self._agent_ev("AgentComplete", ch, leg, agent, done)
             for target in (ch, leg):
                 self._var(target, "BRIDGEPEER", "")
@@ -739,7 +761,7 @@ class Pbx:
             self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
             self.emit(event("BridgeLeave", "call,all", _bridge(rt.bridge, 0), leg.snapshot()))
             self.emit(event("BridgeDestroy", "call,all", _bridge(rt.bridge, 0)))
-            self._hangup(ch, 16)
+            self._hangup(ch, cause or 16)
             self._cdr(rt, leg.name, "Queue", "hotline,,,,40", "ANSWERED")
             self._rtp_qos(leg)
             self._device("PJSIP/pstn", "NOT_INUSE")
@@ -749,7 +771,8 @@ class Pbx:
             self._finish_agent(agent_rt)
         else:
             self._rtp_qos(leg, ch)
-            self._ev("HangupRequest", "call,all", leg.snapshot())
+            if not by_ami:
+                self._ev("HangupRequest", "call,all", leg.snapshot())
             for target in (leg, ch):
                 self._var(target, "BRIDGEPEER", "")
                 self._var(target, "BRIDGEPVTCALLID", "")
@@ -760,7 +783,7 @@ class Pbx:
             self._rtp_qos(ch)
             self.emit(event("BridgeDestroy", "call,all", _bridge(rt.bridge, 0)))
             self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
-            self._hangup(leg, 16)
+            self._hangup(leg, cause or 16)
             agent_rt.busy = agent_rt.in_call = False
             self._finish_agent(agent_rt)
             self._device(agent.interface, "NOT_INUSE")
@@ -785,27 +808,7 @@ class Pbx:
         hold = self.epoch() - rt.join_epoch
         self.truth[c.call_no].wait_s = hold
         if c.outcome == "abandoned":
-            self._ev("HangupRequest", "call,all", ch.snapshot())
-            self._ev("MusicOnHoldStop", "call,all", ch.snapshot())
-            self._end_ring(rt, "CANCEL", timed_out=False, member_status=False)
-            self._queue_result_vars(ch, hold, hold + 2)
-            self._var(ch, "ABANDONED", "TRUE")
-            self._queue_vars(ch)
-            pos, count = self._position(c)
-            self._caller_abandon(ch, pos, rt.orig_pos, hold)
-            self.abandoned += 1
-            self._queue_vars(ch)
-            for _ in range(rt.no_answer_legs):
-                self._cdr(rt, "", "Queue", "hotline,,,,40", "NO ANSWER")
-            self._queue_leave(rt, pos, count)
-            self._finish_leg(rt)
-            self._rtp_qos(ch)
-            self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
-            self._hangup(ch, 0)
-            self._device("PJSIP/pstn", "NOT_INUSE")
-            self.qlog(
-                f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|NONE|ABANDON|{pos}|{rt.orig_pos}|{hold}"
-            )
+            self._abandon(c)
             return
         if c.outcome == "timeout":
             self._end_ring(rt, "NOANSWER", timed_out=True, hangup=False, member_status=False)
@@ -860,6 +863,37 @@ class Pbx:
             self._exten(ch, "hotline-queue-exit", key, 2, "Goto", "hotline-voicemail,s,1")
             self._voicemail_start(rt)
 
+    def _abandon(
+        self, c: CallScript, *, by_ami: bool = False, stays: bool = False, cause: int = 0
+    ) -> None:
+        """The caller leaves the queue by hanging up — or by a ``Redirect`` (``stays``): Queue()
+        cannot tell an async goto from a hangup, it logs ABANDON either way."""
+        rt = self.calls[c.call_no]
+        ch = rt.caller
+        hold = self.epoch() - rt.join_epoch
+        self.truth[c.call_no].wait_s = hold
+        if not by_ami:
+            self._ev("HangupRequest", "call,all", ch.snapshot())
+        self._ev("MusicOnHoldStop", "call,all", ch.snapshot())
+        self._end_ring(rt, "CANCEL", timed_out=False, member_status=False)
+        self._queue_result_vars(ch, hold, hold + 2)
+        self._var(ch, "ABANDONED", "TRUE")
+        self._queue_vars(ch)
+        pos, count = self._position(c)
+        self._caller_abandon(ch, pos, rt.orig_pos, hold)
+        self.abandoned += 1
+        self._queue_vars(ch)
+        for _ in range(rt.no_answer_legs):
+            self._cdr(rt, "", "Queue", "hotline,,,,40", "NO ANSWER")
+        self._queue_leave(rt, pos, count)
+        self._finish_leg(rt)
+        if not stays:
+            self._rtp_qos(ch)
+            self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
+            self._hangup(ch, cause)
+            self._device("PJSIP/pstn", "NOT_INUSE")
+        self.qlog(f"{self.epoch()}|{ch.uniqueid}|{QUEUE}|NONE|ABANDON|{pos}|{rt.orig_pos}|{hold}")
+
     def _online_start(self, rt: _CallRt) -> None:
         ch, num = rt.caller, rt.caller.cid_num
         self._exten(ch, "hotline-online", "s", 1, "NoOp", f"Online channel offered to {num}")
@@ -883,21 +917,27 @@ class Pbx:
         self._exten(ch, "hotline-voicemail", "s", 1, "NoOp", f"Voicemail for {ch.cid_num}")
         self._exten(ch, "hotline-voicemail", "s", 2, "VoiceMail", "12345@hotline,u")
 
-    def _after_queue_end(self, c: CallScript) -> None:
+    def _after_queue_end(self, c: CallScript, *, by_ami: bool = False, cause: int = 0) -> None:
         rt = self.calls[c.call_no]
         ch = rt.caller
+        if ch.uniqueid not in self.channels:  # already hung up by an AMI action
+            return
         online = ch.context == "hotline-online"
         if online:
-            self._var(ch, "PLAYBACKSTATUS", "SUCCESS")
-            self._exten(ch, "hotline-online", "s", 4, "Hangup", "")
+            last = ("Playback", "vm-goodbye")
+            if not by_ami:  # the goodbye played to its end; the dialplan hangs up
+                self._var(ch, "PLAYBACKSTATUS", "SUCCESS")
+                self._exten(ch, "hotline-online", "s", 4, "Hangup", "")
+                last = ("Hangup", "")
             self._rtp_qos(ch)
             self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
-            self._cdr(rt, "", "Hangup", "", "ANSWERED")
-            self._hangup(ch, 16)
+            self._cdr(rt, "", *last, "ANSWERED")
+            self._hangup(ch, cause or 16)
             self._device("PJSIP/pstn", "NOT_INUSE")
             return
         self._rtp_qos(ch)
-        self._ev("HangupRequest", "call,all", ch.snapshot())
+        if not by_ami:
+            self._ev("HangupRequest", "call,all", ch.snapshot())
         self._var(
             ch,
             "VM_MESSAGEFILE",
@@ -911,7 +951,7 @@ class Pbx:
         )
         self._var(ch, "VMSTATUS", "SUCCESS")
         self._ev("SoftHangupRequest", "call,all", ch.snapshot(), [("Cause", "16")])
-        self._hangup(ch, 0)
+        self._hangup(ch, cause)
         for _ in range(rt.no_answer_legs):
             self._cdr(rt, "", "Queue", "hotline,,,,40", "NO ANSWER")
         self._device("PJSIP/pstn", "NOT_INUSE")
@@ -936,6 +976,83 @@ class Pbx:
                 self._pause(PauseScript(rt.agent.number, self.now, self.now, reason), paused)
                 return True
         return False
+
+    # AMI Hangup / Redirect. The call model scripts each call's course; an action takes the
+    # call over when it arrives: the call's remaining script steps are skipped, the call ends
+    # (or moves) now with the events Asterisk sends in that state, and the ground truth
+    # follows it, so the bridge-versus-truth comparison stays exact. See docs/telephony.md.
+    def hangup_channel(self, name: str, cause: int = 0) -> Applied:
+        ch = self._channel(name)
+        if ch is None:
+            return "no_channel"
+        if self.taps.hang_up(ch.uniqueid, cause):
+            return "applied"
+        rt = self._call_of(ch)
+        state = self._state(rt) if rt is not None else "gone"
+        if rt is None or (ch is rt.agent_leg and state != "answered"):
+            log.warning("simulator: Hangup of %s (%s) not modelled; call goes on", name, state)
+            return "ignored"
+        c = rt.script
+        truth = self.truth[c.call_no]
+        self.taken_over.add(c.call_no)
+        if state == "answered":
+            by = "agent" if ch is rt.agent_leg else "caller"
+            self._complete(c, by, by_ami=True, cause=cause)
+        elif state == "queued":
+            self._abandon(c, by_ami=True, cause=cause)
+            truth.outcome = "abandoned"
+        elif state == "after_queue":
+            self._after_queue_end(c, by_ami=True, cause=cause)
+        else:
+            self._ivr_hangup(c, by_ami=True, cause=cause)
+            truth.outcome, truth.queued = "ivr_hangup", False
+        return "applied"
+
+    def redirect_channel(self, name: str, context: str) -> Applied:
+        ch = self._channel(name)
+        if ch is None:
+            return "no_channel"
+        rt = self._call_of(ch)
+        state = self._state(rt) if rt is not None and ch is rt.caller else "not a caller"
+        dwell = REDIRECT_DWELL_S.get(context)
+        if rt is None or dwell is None or state not in ("ivr", "queued"):
+            log.warning(
+                "simulator: Redirect of %s (%s) to %s not modelled; call goes on",
+                name, state, context,
+            )  # fmt: skip
+            return "ignored"
+        c = rt.script
+        truth = self.truth[c.call_no]
+        self.taken_over.add(c.call_no)
+        if state == "queued":
+            self._abandon(c, by_ami=True, stays=True)
+            truth.outcome = "abandoned"
+        else:
+            truth.outcome = "voicemail" if context == "hotline-voicemail" else "online"
+            truth.queued = False
+        if context == "hotline-voicemail":
+            self._voicemail_start(rt)
+        else:
+            self._online_start(rt)
+        self._at(self.now + dwell, 0, lambda: self._after_queue_end(c))
+        return "applied"
+
+    def _channel(self, name: str) -> Chan | None:
+        return next((ch for ch in self.channels.values() if ch.name == name), None)
+
+    def _call_of(self, ch: Chan) -> _CallRt | None:
+        return next(
+            (rt for rt in self.calls.values() if ch is rt.caller or ch is rt.agent_leg), None
+        )
+
+    def _state(self, rt: _CallRt) -> str:
+        if rt.answered_by is not None:
+            return "answered"
+        if rt.script.call_no in self.waiting:
+            return "queued"  # an agent leg may be ringing
+        if rt.caller.context in AFTER_QUEUE:
+            return "after_queue"
+        return "ivr"
 
 
 def _bridge(bridge_id: str, channels: int) -> Headers:

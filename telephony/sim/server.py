@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from telephony.sim.audio import TapAudio, stream_audiosocket
-from telephony.sim.pbx import QUEUE, CallTruth, Pbx
+from telephony.sim.pbx import QUEUE, Applied, CallTruth, Pbx
 from telephony.sim.script import Scenario
 from telephony.sim.taps import SimTap, TapRequest
 from telephony.sim.wire import Headers, event, frame, parse_action, response
@@ -597,20 +597,21 @@ class SimServer:
             self._flush()
         return end.frames
 
-    def _channel_action(
-        self, s: _Session, f: dict[str, str], aid: str | None, ok_message: str
-    ) -> None:
-        channel = f.get("channel", "")
-        if not any(ch.name == channel for ch in self.pbx.channels.values()):
-            self._send(s, response(aid, "Error", Message="No such channel"))
-            return
-        self._send(s, response(aid, Message=ok_message))
-
     def _redirect(self, s: _Session, f: dict[str, str], aid: str | None) -> None:
-        self._channel_action(s, f, aid, "Redirect successful")
+        done = self.pbx.redirect_channel(f.get("channel", ""), f.get("context", ""))
+        self._channel_reply(s, aid, done, "Redirect successful")
 
     def _hangup(self, s: _Session, f: dict[str, str], aid: str | None) -> None:
-        self._channel_action(s, f, aid, "Channel Hungup")
+        cause = f.get("cause", "")
+        done = self.pbx.hangup_channel(f.get("channel", ""), int(cause) if cause.isdigit() else 0)
+        self._channel_reply(s, aid, done, "Channel Hungup")
+
+    def _channel_reply(self, s: _Session, aid: str | None, done: Applied, ok: str) -> None:
+        if done == "no_channel":
+            self._send(s, response(aid, "Error", Message="No such channel"))
+            return
+        self._send(s, response(aid, Message=ok))
+        self._flush()  # what the action changed follows the response
 
     def _command(self, s: _Session, f: dict[str, str], aid: str | None) -> None:
         pbx = self.pbx

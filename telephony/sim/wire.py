@@ -9,7 +9,14 @@ from datetime import UTC, datetime
 Headers = list[tuple[str, str]]
 
 STATE_DESC = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up"}
-CAUSE_TXT = {0: "Unknown", 16: "Normal Clearing", 19: "No user responding"}
+CAUSE_TXT = {  # Asterisk's texts (19 as in trace 07)
+    0: "Unknown",
+    16: "Normal Clearing",
+    17: "User busy",
+    18: "No user responding",
+    19: "User alerting, no answer",
+    21: "Call Rejected",
+}
 
 
 @dataclass(slots=True)

@@ -198,12 +198,13 @@ class AmiTap:
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
 
     async def read_until(self, done: Callable[[], bool]) -> None:
-        """Keep reading until ``done()`` and nothing more arrived for 0.2 s."""
+        """Keep reading until nothing more arrived for 0.2 s after ``done()``."""
         while True:
+            was_done = done()  # checked before the read: what was sent by then is read
             try:
                 chunk = await asyncio.wait_for(self.reader.read(65536), 0.2)
             except TimeoutError:
-                if done():
+                if was_done:
                     return
                 continue
             if not chunk:
