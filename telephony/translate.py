@@ -9,12 +9,18 @@ What the recorded traffic (``../shared/ami-traces``) forced on this design:
 
 * **Timeout vs abandon.** A queue timeout raises ``QueueCallerAbandon`` exactly like a caller
   hang-up; only ``VarSet QUEUESTATUS=TIMEOUT`` (which arrives AFTER the abandon and after
-  ``QueueCallerLeave``) tells them apart. The abandon is therefore held per call and decided by
-  the next relevant event of that caller: ``QUEUESTATUS`` (TIMEOUT → exit ``timeout``;
-  LEAVEEMPTY → ``leaveempty``), the caller's ``Hangup`` (→ ``CallAbandoned``), or the caller's
-  channel going on in the dialplan without any QUEUESTATUS (→ the caller did not hang up, so it
-  is a timeout). :meth:`Translator.expire` decides holds older than ``abandon_grace_s`` as
-  abandons, so a lost Hangup cannot keep a call pending for ever.
+  ``QueueCallerLeave``, before the next ``Newexten``) tells them apart. The abandon is therefore
+  held per call and decided by the next relevant event of that caller: ``QUEUESTATUS``
+  (TIMEOUT → exit ``timeout``; LEAVEEMPTY → ``leaveempty``), the caller's ``Hangup``
+  (→ ``CallAbandoned``), or the caller's channel going on in the dialplan without a QUEUESTATUS.
+  Queue() sets QUEUESTATUS whenever it returns normally; it returns without one only when the
+  channel was hung up or sent elsewhere by an async goto (AMI ``Redirect``, e.g. a supervisor
+  moving a waiting caller to voicemail) — and app_queue logs that as ABANDON. So dialplan going
+  on without QUEUESTATUS → ``CallAbandoned`` (and a diversion that follows has
+  ``via="queue_redirect"``), as queue_log counts it. Only when no ``VarSet`` has reached this
+  translator at all (filtered upstream) is it read as a timeout, the caller still being there.
+  :meth:`Translator.expire` decides holds older than ``abandon_grace_s`` as abandons, so a lost
+  Hangup cannot keep a call pending for ever.
 * **Exit with a key** has no abandon: DTMF, then ``QueueCallerLeave`` whose own
   ``Context``/``Exten`` are already the queue's exit context and the digit.
 * **Answer**: ``DialEnd ANSWER`` → ``QueueCallerLeave`` → ``AgentConnect``; the leave after an
@@ -78,6 +84,8 @@ class Translator(QueueTranslation):
     def __init__(self, dialplan: DialplanMap | None = None, *, abandon_grace_s: float = 5.0):
         super().__init__(dialplan, abandon_grace_s=abandon_grace_s)
         self._already_logged: dict[str, tuple[datetime, Counter[tuple[str, str]]]] = {}
+        # VarSet events reach us (not filtered upstream): a missing QUEUESTATUS means something
+        self._varsets_seen = False
         self.unknown_events: Counter[str] = Counter()
         self.handled_events: Counter[str] = Counter()
         self._handlers = {
@@ -270,8 +278,7 @@ class Translator(QueueTranslation):
         if call is None:
             return
         if call.hold is not None and call.hold.abandon:
-            # The caller's channel runs dialplan after QueueCallerAbandon: it did not hang up.
-            self._resolve_hold(call, "TIMEOUT", out)
+            self._dialplan_after_abandon(call, out)
         self._observe_context(call, msg.get("Context"), at, out)
         app = msg.get("Application")
         if app in self.dialplan.voicemail_applications:
@@ -279,7 +286,21 @@ class Translator(QueueTranslation):
         elif app == "Queue" and not call.queue:
             call.queue = (msg.get("AppData") or "").split(",", 1)[0]
 
+    def _dialplan_after_abandon(self, call: CallState, out: list[DomainEvent]) -> None:
+        """The caller's channel runs dialplan after ``QueueCallerAbandon`` and no QUEUESTATUS
+        came first. Queue() sets QUEUESTATUS before every normal return (timeout, leave-empty,
+        …; trace 03: it precedes the next ``Newexten``), so it returned -1: the channel was
+        redirected (async goto) or hung up and runs its ``h`` extension. app_queue logs both
+        as ABANDON; so do we. If VarSet events never reach us at all, the missing QUEUESTATUS
+        proves nothing: the dialplan going on then means the caller is still there (timeout)."""
+        if not self._varsets_seen:
+            self._resolve_hold(call, "TIMEOUT", out)
+            return
+        call.via = "queue_redirect"  # only a redirected caller can be diverted after this
+        self._resolve_hold(call, None, out)
+
     def _varset(self, msg: AmiLike, at: datetime, out: list[DomainEvent]) -> None:
+        self._varsets_seen = True
         variable = msg.get("Variable")
         if variable not in ("QUEUESTATUS", "VM_MESSAGEFILE"):
             return

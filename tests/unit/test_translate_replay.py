@@ -513,7 +513,9 @@ ABANDON = (
             ["c-1 CallExitedQueue timeout pos=1 orig=2 wait=29"],
         ),
         (
-            # VarSet filtered away upstream: dialplan continuing proves the caller is still there
+            # no VarSet at all reaches us (filtered upstream): a missing QUEUESTATUS proves
+            # nothing, dialplan going on shows the caller is still there (with VarSets it is
+            # a redirect, an ABANDON: test_translate_redirect.py)
             [(30.2, _msg("Newexten", Context="hotline-voicemail", Application="VoiceMail"))],
             ["c-1 CallExitedQueue timeout pos=1 orig=2 wait=29"],
         ),

@@ -30,6 +30,11 @@ CALLS = [
     ),
     # in the IVR until t=30, then voicemail
     CallScript(2, "13800133", 2, 30, "2", "voicemail", 60),
+    # queued from t=4 ringing 8003, would time out at 44: a supervisor moves it to voicemail
+    CallScript(
+        3, "13800134", 3, 4, "1", "timeout", 70, join_at=4, leave_at=44,
+        attempts=(RingAttempt("8003", 4, 19), RingAttempt("8003", 21, 36)),
+    ),
 ]  # fmt: skip
 # what the bridge's call record must say (truth outcome → record outcome)
 RECORD = {"answered": "answered", "abandoned": "abandoned", "online": "online"}
@@ -59,6 +64,7 @@ async def test_hangup_and_redirect_change_the_calls_and_the_bridge_agrees(
         await cmd.hangup(calls[0].caller.name)  # a supervisor ends the answered call
         await cmd.hangup(calls[1].caller.name)  # …and a waiting one
         await cmd.blind_transfer(calls[2].caller.name, "s", "hotline-online")
+        await cmd.blind_transfer(calls[3].caller.name, "s", "hotline-voicemail")
         at = server.pbx.now
         await server.finished.wait()
         await bridge.drain()
@@ -69,8 +75,9 @@ async def test_hangup_and_redirect_change_the_calls_and_the_bridge_agrees(
         await server.stop()
 
     truth = {t.linkedid: t for t in server.truth}
-    assert [t.outcome for t in server.truth] == ["answered", "abandoned", "online"]
-    answered, abandoned, online = server.truth
+    outcomes = [t.outcome for t in server.truth]
+    assert outcomes == ["answered", "abandoned", "online", "abandoned"]
+    answered, abandoned, online, redirected = server.truth
     assert answered.talk_s is not None
     assert answered.talk_s < 120 - 5  # cut short
     assert abandoned.wait_s is not None
@@ -85,4 +92,8 @@ async def test_hangup_and_redirect_change_the_calls_and_the_bridge_agrees(
     lines = qlog.read_text().splitlines()
     assert any(f"|{answered.linkedid}|" in x and "|COMPLETECALLER|" in x for x in lines)
     assert any(f"|{abandoned.linkedid}|" in x and "|ABANDON|" in x for x in lines)
+    # redirected out of the queue: ABANDON in queue_log, abandoned in the bridge's records too
+    assert any(f"|{redirected.linkedid}|" in x and "|ABANDON|" in x for x in lines)
+    assert records[redirected.linkedid].wait_s == redirected.wait_s
+    assert [d.value for d in records[redirected.linkedid].diversions] == ["voicemail"]
     assert at >= 15

@@ -12,6 +12,7 @@ import pytest
 
 from core.call_records import build_call_records
 from telephony.ami_codec import AmiMessage, AmiStreamParser
+from telephony.queue_log import events_from_queue_log
 from telephony.sim.pbx import Applied, Pbx
 from telephony.sim.script import CallScript, RingAttempt, Scenario, agent_pool
 from telephony.translate import Translator
@@ -157,14 +158,12 @@ def test_redirecting_a_queued_caller_to_voicemail() -> None:
     assert (truth.outcome, truth.wait_s) == ("abandoned", 8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bridge limitation: the translator reads QueueCallerAbandon followed by more "
-    "dialplan (no QUEUESTATUS) as a timeout, while queue_log says ABANDON",
-)
 def test_the_translator_counts_a_redirect_out_of_the_queue_as_queue_log_does() -> None:
     p = play(QUEUED, 10, redirect(caller, "hotline-voicemail"))
     assert p.record_outcome() == "abandoned"
+    linkedid = p.pbx.calls[0].caller.linkedid
+    rebuilt = build_call_records(events_from_queue_log(p.qlog))[linkedid]  # reconciliation
+    assert (rebuilt.outcome.value, rebuilt.wait_s) == ("abandoned", 8)
 
 
 def test_redirecting_an_ivr_caller_to_the_online_channel() -> None:
