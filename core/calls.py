@@ -158,7 +158,7 @@ class CallExitedQueue(CallEvent):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CallDiverted(CallEvent):
     target: DiversionTarget
-    via: str  # what showed it: "ivr", "queue_exit_key", "queue_timeout", "busy_menu", …
+    via: str  # what showed it: "ivr", "queue_exit_key", "queue_timeout", "queue_redirect", "busy_menu", …
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
