@@ -17,7 +17,7 @@ import numpy as np
 
 from classifier.artifact import LoadedHead, head_directories, load_head_blocking
 from classifier.fastpath import CalibratedScorer, features_blocking, same_features
-from classifier.pipeline import segmenter_of
+from classifier.pipeline import segmenters_of
 
 # Distinct texts whose features a bundle remembers. A seat-assist update featurises one text
 # for the session's predictor and again for classify_blocking; a live call's transcript grows,
@@ -193,7 +193,7 @@ class ModelBundle:
             for target, path in head_directories(directory).items()
         }
         # Heads trained with the same user dictionary share one jieba tokenizer.
-        segmenters = [segmenter_of(h.loaded.pipeline) for h in heads.values()]
+        segmenters = [s for h in heads.values() for s in segmenters_of(h.loaded.pipeline)]
         for other in segmenters[1:]:
             segmenters[0].share_tokenizer_with(other)
         owners: dict[str, str] = {}
