@@ -1,25 +1,25 @@
 """Whole address mentions in general text, for NER scoring and batch extraction.
 
 The auto-fill wants address *elements* (district, road, house number); NER wants the mention
-as written, labelled to the finest level: "北京市海淀区北四环西路58号理想国际大厦8层" is one
+as written, labelled to the finest level: "杭州市西湖区文三路90号东部软件园5层" is one
 mention. How a mention is found, with jieba's tokens (:mod:`autofill.postag`):
 
 1. seeds — the elements :class:`AddressExtractor` finds (cpca, gazetteer, patterns; their
-   left edge moved past any word that cannot be part of a name: "因为|城市"), and the words
+   left edge moved past any word that cannot be part of a name: "但是|新城"), and the words
    jieba tags as places (``ns``: 纽约, 维也纳);
 2. phrases — touching seeds join; a seed grows over the nouns after it up to the last one that
-   ends like a place ("阿拉斯加州|格里利堡|基地", "非洲|东部"); and the noun phrase after
-   在/位于/前往… is a place when it ends like one or is a single name ("在|索契|会见",
-   "在|八宝山革命公墓大礼堂|举行");
+   ends like a place ("内华达州|内利斯|基地", "欧洲|南部"); and the noun phrase after
+   在/位于/前往… is a place when it ends like one or is a single name ("在|喀山|会见",
+   "在|市体育中心综合馆|举行");
 3. decision — a phrase is kept when it is said as a location (after 在/位于/来自…, before
    报道/举行/附近…, in a dateline), or when two sources agree that it is a place (jieba's
-   place tag and a division, road, village… of the extractor: "上海市", "北京", "纽约第五大道"),
-   or when it is listed next to a kept one ("长沙、湘潭、株洲"). A place jieba alone tags,
+   place tag and a division, road, village… of the extractor: "上海市", "北京", "芝加哥密歇根大道"),
+   or when it is listed next to a kept one ("洛阳、开封、郑州"). A place jieba alone tags,
    said without any such sign, is left out: in news it is as often a team, a nationality or
    part of a name as a location.
 
-A place that starts an organisation's name ("北京银行", "湖南信托") or qualifies another noun
-("美国媒体", "米兰主场"), and anything inside 《…》, is not an address. Without tokens the
+A place that starts an organisation's name ("北京银行", "浙江信托") or qualifies another noun
+("日本媒体", "维罗纳主场"), and anything inside 《…》, is not an address. Without tokens the
 extractor's elements are merged where they touch (:meth:`AddressExtractor.mentions`).
 """
 
@@ -39,7 +39,7 @@ _NOMINAL: Final = frozenset(
     ("n", "ns", "nr", "nrt", "nrfg", "nz", "nt", "j", "s", "f", "m", "eng", "b", "ng", "an", "x")
 )
 # Tags (first letter) of words that end whatever came before a name: verbs, prepositions,
-# conjunctions, pronouns, adverbs, particles ("因为|城市", "或者电瓶车去|古镇").
+# conjunctions, pronouns, adverbs, particles ("但是|新城", "或者打车去|老街").
 _BREAKING: Final = frozenset("vpcrduyeo")
 _NAMED: Final = frozenset(("ns", "nr", "nrt", "nrfg", "nz"))
 _JIEBA_PLACE: Final = "place"
@@ -145,7 +145,7 @@ def _place_name(
 def _starts_organisation(
     text: str, tokens: Sequence[Token], ends_at: dict[int, int], end: int
 ) -> bool:
-    """The place starts an organisation's name: "北京银行", "湖南信托", "河北钢铁集团"."""
+    """The place starts an organisation's name: "北京银行", "浙江信托", "山西焦煤集团"."""
     if text.startswith(ORG_SUFFIXES, end):
         return True
     k = ends_at.get(end)
@@ -168,7 +168,7 @@ def _neighbours(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def _place_like(token: Token) -> bool:
-    """Ends like a place ("广场", "北路", "格里利堡"); a common word ending in such a
+    """Ends like a place ("广场", "北路", "内利斯堡"); a common word ending in such a
     character is not one ("报道", "渠道")."""
     word = token.word
     if word.endswith(pw.PLACE_WORDS):
@@ -191,7 +191,7 @@ def _grow(tokens: Sequence[Token], k: int, end: int) -> int:
 
 def _noun_phrase(tokens: Sequence[Token], k: int) -> int | None:
     """End of the place phrase starting at token ``k`` after a locative word, if any: nouns
-    ending like a place with a name among them ("伯纳乌|球场"), or a single name ("索契")."""
+    ending like a place with a name among them ("安联|球场"), or a single name ("索契")."""
     j = k
     while j < len(tokens) and tokens[j].flag in _NOMINAL and tokens[j].flag not in ("x", "m", "f"):
         j += 1
@@ -212,7 +212,7 @@ def _noun_phrase(tokens: Sequence[Token], k: int) -> int | None:
 
 def _breaks_name(token: Token) -> bool:
     """A word that cannot be inside a place name. jieba's guesser glues function words to
-    the front of names ("的海渔广场"); a single-character verb may be part of one ("圣|爱|大厦")."""
+    the front of names ("的金桥广场"); a single-character verb may be part of one ("圣|爱|大厦")."""
     if not token.known:
         return token.word[0] in pw.FUNCTION_CHARS
     return token.flag[0] in _BREAKING and (len(token.word) > 1 or token.flag != "v")
@@ -220,7 +220,7 @@ def _breaks_name(token: Token) -> bool:
 
 def _trim(start: int, end: int, tokens: Sequence[Token]) -> int | None:
     """Start of the name inside ``[start, end)``: on a token boundary, after the last word
-    that cannot be part of a name ("因为|城市", "或者电瓶车去|古镇"); None if nothing is left."""
+    that cannot be part of a name ("但是|新城", "或者打车去|老街"); None if nothing is left."""
     begin = start
     for token in tokens:
         if token.end <= start or token.start >= end:

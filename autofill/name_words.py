@@ -24,7 +24,7 @@ NOT_GIVEN: Final = frozenset(
 FUNCTION_SURNAMES: Final = frozenset("和与过")
 # A measure word after a number is not a surname ("200米左右", "3张").
 MEASURES: Final = frozenset("米张条元万千台路号楼层期届")
-# What follows a place, a firm or a product, not a person ("张坝村", "金鹏期货").
+# What follows a place, a firm or a product, not a person ("李家坝村", "华晟期货").
 THING_AFTER: Final = words(
     "村 区 县 镇 乡 岛 街 路 寺 湖 河 桥 公司 集团 银行 期货 证券 基金 地产 卡 杯 牌 号 店 馆 "
     "家具 品牌 股份 有限 网 农合 体 式 型 版 系列 文化 风格"
@@ -39,7 +39,7 @@ TRANSLIT: Final = frozenset(
     "保翰迭戈兹莎汀娅薇琪丝黛妮芙蕾露茜茨夫科"
 )
 DOT: Final = "·•・-－"
-# A title or position just before a name ("副总裁胡景晖", "记者陈珂", "法定代表人为戴剑虹").
+# A title or position just before a name ("副总裁周立新", "记者吴亚楠", "法定代表人为陆文静").
 TITLES_BEFORE: Final = words(
     "记者 编辑 通讯员 实习生 摄影 主席 总统 总理 首相 国王 女王 王子 公主 教练 主教练 主帅 董事长 "
     "总经理 经理 主任 局长 市长 省长 县长 区长 书记 部长 厅长 处长 科长 院长 校长 社长 站长 会长 "
@@ -68,7 +68,7 @@ VERBS_AFTER: Final = words(
 )
 # Verbs that need a clause start as well ("，张三在…" but not "把张三在").
 CLAUSE_VERBS: Final = words("： : 在 也 还 则 已 已经 就 便 又 才 都 将 被 把 对 向 是 的")
-# A team, not a person, plays at home, away, against someone ("做客桑普", "拉齐奥主场").
+# A team, not a person, plays at home, away, against someone ("做客维罗纳", "维罗纳主场").
 TEAM_BEFORE: Final = words("vs VS 做客 作客 迎战 对阵 战胜 击败 负于 输给 不敌 力克 主队 客队 对手")
 TEAM_AFTER: Final = words(
     "vs VS 主场 客场 做客 作客 队 俱乐部 近况 近期 本赛季 上赛季 上轮 本轮 首回合 次回合 "

@@ -1,7 +1,7 @@
 """Caller's name and honorific ("我姓张，弓长张", "我叫李建国", "王阿姨").
 
 The form wants the *caller*: only self-introductions and forms of address fill ``name``.
-Other people named in text (news-style "叶老桂认为") are found by
+Other people named in text (news-style "李明华认为") are found by
 :mod:`autofill.person_mentions`, never for the caller's name.
 """
 

@@ -1,4 +1,4 @@
-"""People named in general text ("记者王海涛报道", "叶老桂认为", "拉涅利让皮耶罗、内德维德休整").
+"""People named in general text ("记者王海涛报道", "李明华认为", "主教练克洛普派出了罗伊斯").
 
 Used for NER scoring (``bench/autofill.py``), never for the caller's name (see
 :mod:`autofill.person`). Candidates are spans shaped like a name: a surname plus one or two
@@ -6,8 +6,8 @@ given characters; a run of the characters Chinese uses to transliterate foreign 
 tokens jieba tags as names, joined by "·"; a capitalised Latin word. Each candidate scores
 the evidence around it and is kept at 2 points or more:
 
-- a title or position before it (副总裁|胡景晖, 记者|陈珂, or any noun jieba tags that ends
-  like a role: 纪检组长, 领导人): +2, a weak one (是, 由, 据…): +1;
+- a title or position before it (副总裁|周立新, 记者|吴亚楠, or any noun jieba tags that ends
+  like a role: 车间主任, 领导人): +2, a weak one (是, 由, 据…): +1;
 - a verb of saying or doing after it (…表示, …执导, …先生), or a clause verb when it opens a
   clause ("，张三在…"): +2;
 - jieba's tag (:mod:`autofill.postag`, when tokens are given): a name it guessed +2, a name in
@@ -16,7 +16,7 @@ the evidence around it and is kept at 2 points or more:
   team context ("…村", "…期货", "做客…", "…主场": −2), a foreign-looking spelling (−1: teams,
   places and brands share it).
 
-A candidate at 1 point is kept when it is listed next to a kept name ("布丰、格罗索"). Names
+A candidate at 1 point is kept when it is listed next to a kept name ("贝克、米勒"). Names
 inside 《…》, "某" placeholders (钱某) and "X女士" forms of address are not mentions.
 Without tokens the finder works on the cues alone.
 """
@@ -98,7 +98,7 @@ def _name_part(token: Token) -> bool:
 
 
 def _token_runs(text: str, tokens: Sequence[Token]) -> list[_Candidate]:
-    """Runs of name-part tokens, joined by "·" ("菲尔·布朗", "约翰卡马克", "阿夏克·罗伊")."""
+    """Runs of name-part tokens, joined by "·" ("彼得·霍夫曼", "约翰史密斯", "卡尔·韦伯")."""
     found = []
     k = 0
     while k < len(tokens):
@@ -151,7 +151,7 @@ class _Evidence:
         word = next((w for w in nw.TITLES_BEFORE if self.text.endswith(w, 0, start)), None)
         if word is not None or not self.tokens or start == 0:
             return word
-        # A noun naming a role ("纪检组长", "领导人", "边锋", "设计师") found by jieba.
+        # A noun naming a role ("车间主任", "领导人", "边锋", "设计师") found by jieba.
         before = self.tokens[self.index_at[start - 1]]
         if (
             before.end == start
@@ -250,7 +250,7 @@ def _select(scored: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
 
 
 def _listed_with(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """``a`` and ``b`` are neighbours in a list of names ("布丰、格罗索", "罗宾逊和邓恩")."""
+    """``a`` and ``b`` are neighbours in a list of names ("贝克、米勒", "罗宾逊和邓恩")."""
     first, second = (a, b) if a[0] < b[0] else (b, a)
     between = text[first[1] : second[0]]
     return between in nw.LIST_SEPARATORS
