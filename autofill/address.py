@@ -48,7 +48,7 @@ _POI = re.compile(
 _PART = r"\d+(?:号楼|栋楼|栋|幢|座|号院|排|单元|门|层|楼(?!\d)|室|号房|户)|\d+(?:-\d+){2,3}"
 _HOUSE = re.compile(rf"(?:{_PART})(?:\s*(?:{_PART}|\d{{3,4}}(?!\d)))*")
 _JOINERS = "和跟同"
-_ORG_SUFFIXES = words(
+ORG_SUFFIXES = words(
     "局 院 银行 法院 检察院 政府 人民政府 委员会 委 公司 集团 研究院 研究所 大学 学院 部门 厅 所 "
     "办 办公室 队 站 中心 分行 支行 电视台 日报 晚报 协会 工商 税务 公安 交警 城管 住建 民政 "
     "卫健 教育 人社 市场监管 期货 证券 商业银行 农商行 有限公司"
@@ -118,7 +118,7 @@ class AddressExtractor:
             else:
                 spans.append([element.start, element.end])
         # "海淀区民政局", "北京银行": a place that starts an organisation's name is not an address.
-        return [(a, b) for a, b in spans if not text.startswith(_ORG_SUFFIXES, b)]
+        return [(a, b) for a, b in spans if not text.startswith(ORG_SUFFIXES, b)]
 
     def _in_city(self, regions: list[str]) -> bool:
         """Unless the caller named another place, the talk is about the configured city."""

@@ -1,8 +1,8 @@
-"""Caller's name and honorific ("我姓张，弓长张", "我叫李建国", "王阿姨"), and person mentions.
+"""Caller's name and honorific ("我姓张，弓长张", "我叫李建国", "王阿姨").
 
 The form wants the *caller*: only self-introductions and forms of address fill ``name``.
-:func:`find_person_mentions` also finds other people named in text (news-style "叶老桂认为")
-— used for NER scoring, never for the caller's name.
+Other people named in text (news-style "李明华认为") are found by
+:mod:`autofill.person_mentions`, never for the caller's name.
 """
 
 from __future__ import annotations
@@ -63,31 +63,9 @@ _NOT_GIVEN = set(
     "的了在是我你他她们住电话号码家就也还说想要有没不和跟这那个吗呢吧啊呀嘛哦嗯呃喂，。！？、 "
     "反映投诉举报咨询今天昨天现在从到给打"
 )
-_SPEECH_VERBS: Final = words(
-    "说 表示 认为 称 指出 介绍 透露 坦言 强调 回忆 解释 告诉 补充 承认 提到 说道 笑称 表态 "
-    "率领 带领 主演 执导 担任 获得 透露说 曾经"
-)
-_TITLES_BEFORE: Final = words(
-    "记者 主席 总统 总理 教练 主教练 董事长 总经理 经理 主任 局长 市长 书记 部长 厅长 处长 院长 "
-    "校长 老师 教授 博士 医生 律师 导演 演员 歌手 球员 队长 创始人 主持人 作者 编辑 总裁 副总裁 "
-    "行长 委员 代表 专家 分析师 研究员 首席 CEO 法官 检察官 警官 民警 队员 选手 前锋 后卫 门将 "
-    "老板 妻子 丈夫 儿子 女儿 父亲 母亲 哥哥 姐姐 弟弟 妹妹 网友 市民 村民 居民"
-)
 _THIRD_PARTY_BEFORE: Final = words(
     "的 表扬 感谢 谢谢 找 找了 找过 叫了 问了 告诉 那个 一个 有个 他们 物业 城管 社区 师傅说"
 )
-# Common words that begin with a surname character: never the start of a name.
-_NOT_NAMES: Final = words(
-    "应该 尤其 何况 何时 文章 文中 文化 常年 常务 于是 于人 关于 关人 关司 方面 方法 方式 方小 "
-    "高度 高级 高兴 高老 时候 时间 全部 全面 全职 任何 任务 马上 黄金 金融 金额 万一 明显 明天 "
-    "明中 程度 安全 安排 和平 成为 成功 成本 向来 华人 国家 江苏 宁波 解释 连续 陆续 周五 周末 "
-    "周一 周二 周三 周四 周六 周日 谢谢 孙子 孔子 白天 石油 黎明 龙头 史上 包括 包含 "
-    "路上 路线 车上 车辆 师傅 师生 季度 夏天 秋天 冬天 冷静 温度 严重 严格 董事 商业 管理 "
-    "任李 曾经 曾明 庞大 齐全 雷达 司法 易于 简单 游戏 童年 范围"
-)
-# After a name that opens a clause: "，张三在…", "李四：…".
-_CLAUSE_OPENERS: Final = words("： : 曾 在 也 还 则 已 已经 和 与 是 就 便 又 才 都 将 被 把 对 向")
-_TITLES_AFTER: Final = words("先生 女士 教授 博士 老师 医生 律师 同志 书记 主任")
 _SELF = re.compile(
     r"(?:我叫|我的名字叫|我名字叫|名字叫|名叫|我是|本人是|本人)\s*"
     r"(?P<name>[\u4e00-\u9fff]{2,4})"
@@ -171,42 +149,3 @@ def extract_names(text: str) -> list[Candidate]:
         found.append(Candidate("name", value, 0.85, start, start + length, detail))
     found.sort(key=lambda c: (c.start, c.end))
     return found
-
-
-def find_person_mentions(text: str) -> list[tuple[int, int]]:
-    """Spans of people's names in general text (caller cues plus news-style contexts)."""
-    spans: set[tuple[int, int]] = set()
-    for candidate in extract_names(text):
-        # "王女士" names nobody in particular: only a full name counts as a mention.
-        if "honorific" not in candidate.detail and len(candidate.value) >= 2:
-            spans.add((candidate.start, candidate.end))
-    for i in range(len(text)):
-        if text[i] not in SURNAMES and text[i : i + 2] not in SURNAMES:
-            continue
-        titled = text.endswith(_TITLES_BEFORE, 0, i)
-        if i > 0 and text[i - 1] in SURNAMES and text[i - 1] not in _NOT_GIVEN and not titled:
-            continue  # inside a word, not the start of a name
-        if text.startswith(_NOT_NAMES, i):
-            continue
-        for size in (3, 2):
-            name = text[i : i + size]
-            if len(name) < size or any(ch in _NOT_GIVEN or not ch.isalpha() for ch in name):
-                continue
-            if any(text.startswith(HONORIFICS, k) for k in range(i + 1, i + size)):
-                continue
-            at_clause_start = i == 0 or not text[i - 1].isalnum()
-            speaks = text.startswith(_SPEECH_VERBS, i + size) or (
-                at_clause_start and text.startswith(_CLAUSE_OPENERS, i + size)
-            )
-            addressed = text.startswith(_TITLES_AFTER, i + size)
-            if titled or speaks or addressed:
-                spans.add((i, i + size))
-                break
-    # Keep the longest of overlapping spans.
-    ordered = sorted(spans, key=lambda s: (s[0], -(s[1] - s[0])))
-    result: list[tuple[int, int]] = []
-    for span in ordered:
-        if result and span[0] < result[-1][1]:
-            continue
-        result.append(span)
-    return result

@@ -1,4 +1,4 @@
-"""Whitespace handling for ASR text (Vosk separates Chinese words with spaces)."""
+"""Whitespace handling for ASR text (Vosk separates Chinese words with spaces), title marks."""
 
 from __future__ import annotations
 
@@ -25,3 +25,14 @@ def compact_spaces(raw: str) -> tuple[str, list[int]]:
 
 
 _SPACES = frozenset(" \t\u3000")
+
+
+def inside_titles(text: str) -> list[bool]:
+    """For each position (and the end): is it inside 《…》, the title of a book, film, game?"""
+    inside = [False] * (len(text) + 1)
+    depth = 0
+    for pos, ch in enumerate(text):
+        depth += ch == "《"
+        inside[pos] = depth > 0
+        depth -= ch == "》" and depth > 0
+    return inside

@@ -8,7 +8,8 @@ import pytest
 
 from autofill.address import AddressExtractor
 from autofill.cues import find_cues
-from autofill.person import extract_names, find_person_mentions
+from autofill.person import extract_names
+from autofill.person_mentions import find_person_mentions
 from autofill.phone import extract_id_numbers, extract_phones, id_checksum_ok
 from autofill.textnorm import compact_spaces
 from autofill.timeexpr import extract_times
