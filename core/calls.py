@@ -158,7 +158,8 @@ class CallExitedQueue(CallEvent):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CallDiverted(CallEvent):
     target: DiversionTarget
-    via: str  # what showed it: "ivr", "queue_exit_key", "queue_timeout", "queue_redirect", "busy_menu", …
+    # what showed it: "ivr", "queue_exit_key", "queue_timeout", "queue_redirect", "busy_menu", …
+    via: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
