@@ -15,7 +15,9 @@ $(VENV)/.installed: pyproject.toml
 MODEL_DIR := models/classifier
 SEED_CORPUS := classifier/corpus/seed_appeals.csv
 
-$(MODEL_DIR)/metadata.json: $(VENV)/.installed $(SEED_CORPUS)
+# Retrained when the seed corpus or the classifier's code changes (a model from older code
+# would still load, but would not be what the code builds today).
+$(MODEL_DIR)/metadata.json: $(VENV)/.installed $(SEED_CORPUS) $(wildcard classifier/*.py)
 	$(PY) -m hotline train --data $(SEED_CORPUS) --text-col text --label-col category \
 		--out $(MODEL_DIR) --also subcategory --also appeal_type --also unit
 

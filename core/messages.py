@@ -107,7 +107,9 @@ MESSAGES: Mapping[str, str] = {
     # IVR
     "ivr.callback_number": "来电号码无效，无法登记回拨。",
     "ivr.flow_invalid": "IVR 流程文件有误：{message}",
+    "ivr.mailbox": "语音信箱格式应为 信箱号@上下文（例如 12345@hotline）：{message}",
     "ivr.sms_number": "来电号码不是手机号，无法发送网上渠道短信。",
+    "ivr.spool": "找不到语音信箱目录：{message}",
     "ivr.voicemail": "语音留言处理失败：{message}",
     "ivr.voicemail_path": "语音留言录音文件路径无效：{message}",
     "voicemail.duplicate": "该语音留言已登记。",
