@@ -98,7 +98,9 @@ class CalibratedScorer:
         )
         if self.fast:
             only = calibrated[0]
-            self.coef_t = np.asarray(only.estimator.coef_).T
+            # C-contiguous: scipy's sparse @ dense copies (ravels) a transposed view on every
+            # call — 100+ MB per call for a ridge head (liblinear's coef_ happens to be F-ordered)
+            self.coef_t = np.ascontiguousarray(np.asarray(only.estimator.coef_).T)
             self.intercept = np.asarray(only.estimator.intercept_)
             self.a = np.array([c.a_ for c in only.calibrators], dtype=float)
             self.b = np.array([c.b_ for c in only.calibrators], dtype=float)

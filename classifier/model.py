@@ -240,9 +240,13 @@ class ModelBundle:
         return dict(out)
 
     def forget_features(self) -> None:
-        """Drop the remembered features (benchmarks time a cold update with it)."""
+        """Drop the remembered features and jieba cuts (benchmarks time a cold update with it:
+        in a live call every update is a new, longer text)."""
         with self._memo_lock:
             self._memo.clear()
+        for head in self.heads.values():
+            for segmenter in segmenters_of(head.loaded.pipeline):
+                segmenter.forget_cuts()
 
     @property
     def main(self) -> Head:

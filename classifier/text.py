@@ -119,6 +119,13 @@ class JiebaSegmenter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             holder = self.__dict__.setdefault("_jieba_holder", _TokenizerHolder(self.user_words))
         return holder
 
+    def forget_cuts(self) -> None:
+        """Drop the remembered cuts of this segmenter's tokenizer holder."""
+        holder: _TokenizerHolder | None = self.__dict__.get("_jieba_holder")
+        if holder is not None:
+            with holder.memo_lock:
+                holder.memo.clear()
+
     def share_tokenizer_with(self, other: JiebaSegmenter) -> None:
         """Let ``other`` use this segmenter's tokenizer (same words only) — one 30 MB
         dictionary per training run or loaded model, instead of one per pipeline or head."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from classifier.dataset import read_labelled_csv
+from classifier.fastpath import CalibratedScorer, features_blocking
 from classifier.model import ModelBundle
-from classifier.pipeline import PipelineParams, build_pipeline, segmenters_of
+from classifier.pipeline import ESTIMATORS, PipelineParams, build_pipeline, segmenters_of
 from classifier.text import CUT_MEMO_SIZE, JiebaSegmenter, LeadText
 from classifier.training import fit_blocking, train_head_blocking
 from tests.unit.classifier_data import small_rows, write_csv
@@ -130,3 +132,18 @@ def test_segmenter_subclass_pickles_without_its_tokenizer() -> None:
     assert "_jieba_holder" not in clone.__dict__
     assert clone.transform(["小区停水"]) == lead.transform(["小区停水"])
     assert isinstance(clone, JiebaSegmenter)
+
+
+def test_fast_scorer_keeps_weights_c_contiguous_for_both_scorers() -> None:
+    """scipy's sparse @ dense ravels (copies) a non-C-contiguous dense operand on every call;
+    ridge's ``coef_`` is C-ordered, so its transpose was copied per call (12 ms → 1.7 ms per
+    classify on the seed model once fixed). Both scorers must give a C-contiguous matrix."""
+    rows = small_rows(12)
+    texts, labels = [r["text"] for r in rows], [r["category"] for r in rows]
+    for estimator in ESTIMATORS:
+        model = fit_blocking(texts, labels, PipelineParams(estimator=estimator))
+        scorer = CalibratedScorer(model)
+        assert scorer.fast
+        assert scorer.coef_t.flags["C_CONTIGUOUS"]
+        features = features_blocking(model, texts[:3])
+        np.testing.assert_allclose(scorer.proba(features), model.predict_proba(texts[:3]))
