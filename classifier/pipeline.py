@@ -85,17 +85,7 @@ def build_pipeline(
     chars = Pipeline(
         [
             ("normalise", CharNormaliser()),
-            (
-                "tfidf",
-                TfidfVectorizer(
-                    analyzer="char",
-                    ngram_range=p.char_ngrams,
-                    min_df=p.min_df,
-                    sublinear_tf=True,
-                    max_features=p.max_features,
-                    dtype=_float32(),
-                ),
-            ),
+            ("tfidf", _char_tfidf(p.char_ngrams, p.min_df, p.max_features)),
         ]
     )
     blocks: list[tuple[str, Any]] = [("words", words), ("chars", chars)]
@@ -103,26 +93,8 @@ def build_pipeline(
     if p.lead_tokens > 0:
         lead = LeadText(user_words=p.user_words, stopwords=p.stopwords, lead_tokens=p.lead_tokens)
         segmenter.share_tokenizer_with(lead)
-        blocks.append(
-            (
-                "lead",
-                Pipeline(
-                    [
-                        ("lead", lead),
-                        (
-                            "tfidf",
-                            TfidfVectorizer(
-                                analyzer="char",
-                                ngram_range=p.lead_ngrams,
-                                min_df=p.min_df,
-                                sublinear_tf=True,
-                                dtype=_float32(),
-                            ),
-                        ),
-                    ]
-                ),
-            )
-        )
+        tfidf = _char_tfidf(p.lead_ngrams, p.min_df, None)
+        blocks.append(("lead", Pipeline([("lead", lead), ("tfidf", tfidf)])))
         weights["lead"] = p.lead_weight
     features = FeatureUnion(blocks, transformer_weights=weights)
     model = CalibratedClassifierCV(
@@ -132,6 +104,17 @@ def build_pipeline(
 
 
 ESTIMATORS = ("ridge", "svm")
+
+
+def _char_tfidf(ngrams: tuple[int, int], min_df: int, max_features: int | None) -> Any:
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=ngrams,
+        min_df=min_df,
+        sublinear_tf=True,
+        max_features=max_features,
+        dtype=_float32(),
+    )
 
 
 def _linear_model(p: PipelineParams) -> Any:
