@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hotline.bootstrap import Container
 from hotline.telephony_wiring import (
@@ -25,6 +26,9 @@ from ivr_flows.flow import Flow
 from ivr_flows.loader import default_flow_path, load_flow
 from ivr_flows.simulation import FlowPolicy
 from telephony.sim.server import SimServer
+
+if TYPE_CHECKING:
+    from ivr_flows.fastagi import IvrPorts
 
 log = logging.getLogger(__name__)
 NO_MODEL = "no Vosk model: live transcription off (python -m hotline models fetch)"
@@ -45,13 +49,12 @@ async def intake_component(container: Container) -> None:
     container.spawn(subscriber.run(), name="ivr-intake")
 
 
-async def fastagi_component(container: Container) -> None:
-    """The FastAGI server a real Asterisk's dialplan calls (``AGI(agi://host:4573/hotline)``)."""
-    from ivr_flows.fastagi import FastAgiServer, IvrPorts, IvrService
+def ivr_ports(container: Container) -> IvrPorts:
+    """The ports the IVR flow runs on, wired to the container's stores and calendar."""
+    from ivr_flows.fastagi import IvrPorts
     from ivr_flows.outcomes import CallEventOutcomeLog
 
-    ivr = container.settings.ivr
-    ports = IvrPorts(
+    return IvrPorts(
         live_state=container.live,
         outcomes=CallEventOutcomeLog(container.call_events),
         sms=container.sms,
@@ -60,7 +63,16 @@ async def fastagi_component(container: Container) -> None:
         clock=container.clock,
         is_working_day=container.calendar.is_working_day,
     )
-    service = IvrService(flow_from_settings(container), ports, default_aht_s=ivr.default_aht_s)
+
+
+async def fastagi_component(container: Container) -> None:
+    """The FastAGI server a real Asterisk's dialplan calls (``AGI(agi://host:4573/hotline)``)."""
+    from ivr_flows.fastagi import FastAgiServer, IvrService
+
+    ivr = container.settings.ivr
+    service = IvrService(
+        flow_from_settings(container), ivr_ports(container), default_aht_s=ivr.default_aht_s
+    )
     server = FastAgiServer(service, ivr.agi_host, ivr.agi_port)
     host, port = await server.start()
     container.extras["fastagi"] = server

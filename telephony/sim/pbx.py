@@ -21,9 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from telephony.sim import wire
 from telephony.sim.script import Agent, CallScript, PauseScript, RingAttempt, Scenario
 from telephony.sim.taps import TapChannels
-from telephony.sim.wire import CAUSE_TXT, Chan, Headers, cdr_time, event
+from telephony.sim.wire import Chan, Headers, cdr_time, event
 
 log = logging.getLogger(__name__)
 QUEUE = "hotline"
@@ -264,16 +265,10 @@ class Pbx:
         self.emit(event(name, priv, *parts))
 
     def _var(self, ch: Chan, name: str, value: str) -> None:
-        self._ev("VarSet", "dialplan,all", ch.snapshot(), [("Variable", name), ("Value", value)])
+        self.emit(wire.var_set(ch, name, value))
 
     def _exten(self, ch: Chan, ctx: str, ext: str, prio: int, app: str, data: str) -> None:
-        ch.context, ch.exten, ch.priority = ctx, ext, prio
-        self._ev(
-            "Newexten",
-            "dialplan,all",
-            ch.snapshot(),
-            [("Extension", ext), ("Application", app), ("AppData", data)],
-        )
+        self.emit(wire.newexten(ch, ctx, ext, prio, app, data))
 
     def _rtp_qos(self, ch: Chan, bridged: Chan | None = None) -> None:
         """RTP statistics Asterisk sets on a channel as it hangs up (and on its peer)."""
@@ -294,16 +289,11 @@ class Pbx:
             self._var(ch, name, str(value))
 
     def _device(self, device: str, state: str) -> None:
-        self.emit(event("DeviceStateChange", "call,all", [("Device", device), ("State", state)]))
+        self.emit(wire.device_state(device, state))
 
     def _hangup(self, ch: Chan, cause: int) -> None:
         self.taps.spyee_leaving(ch)  # trace 09: ChanSpyStop, the spied leg's Hangup, the tap's
-        self._ev(
-            "Hangup",
-            "call,all",
-            ch.snapshot(),
-            [("Cause", str(cause)), ("Cause-txt", CAUSE_TXT.get(cause, "Unknown"))],
-        )
+        self.emit(wire.hangup(ch, cause))
         self.channels.pop(ch.uniqueid, None)
         self.taps.spyee_gone(ch)
 

@@ -26,7 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telephony.sim.wire import CAUSE_TXT, Chan, Headers, cdr_time, event
+from telephony.sim import wire
+from telephony.sim.wire import Chan, Headers, cdr_time, event
 
 Emit = Callable[[str], None]
 TAP_CAUSE = 16  # Normal Clearing, as both halves showed in trace 09
@@ -209,26 +210,19 @@ class TapChannels:
         self._emit(event(name, priv, *parts))
 
     def _var(self, ch: Chan, name: str, value: str) -> None:
-        self._ev("VarSet", "dialplan,all", ch.snapshot(), [("Variable", name), ("Value", value)])
+        self._emit(wire.var_set(ch, name, value))
 
     def _exten(self, ch: Chan, ctx: str, ext: str, prio: int, app: str, data: str) -> None:
-        ch.context, ch.exten, ch.priority = ctx, ext, prio
-        self._ev(
-            "Newexten",
-            "dialplan,all",
-            ch.snapshot(),
-            [("Extension", ext), ("Application", app), ("AppData", data)],
-        )
+        self._emit(wire.newexten(ch, ctx, ext, prio, app, data))
 
     def _device(self, device: str, state: str) -> None:
-        self._ev("DeviceStateChange", "call,all", [("Device", device), ("State", state)])
+        self._emit(wire.device_state(device, state))
 
     def _spy(self, name: str, tap: SimTap) -> None:
         self._ev(name, "call,all", tap.two.snapshot("Spyer"), tap.target.snapshot("Spyee"))
 
     def _hangup(self, ch: Chan, cause: int) -> None:
-        txt = CAUSE_TXT.get(cause, "Unknown")
-        self._ev("Hangup", "call,all", ch.snapshot(), [("Cause", str(cause)), ("Cause-txt", txt)])
+        self._emit(wire.hangup(ch, cause))
         self._channels.pop(ch.uniqueid, None)
 
     def _cdr(self, tap: SimTap, ch: Chan) -> None:

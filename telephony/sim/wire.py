@@ -73,6 +73,31 @@ def event(name: str, privilege: str | None, *parts: Headers) -> str:
     return frame(headers)
 
 
+# -- the events both the call legs and the tap channels emit ----------------------------------
+def var_set(ch: Chan, name: str, value: str) -> str:
+    return event("VarSet", "dialplan,all", ch.snapshot(), [("Variable", name), ("Value", value)])
+
+
+def newexten(ch: Chan, ctx: str, ext: str, prio: int, app: str, data: str) -> str:
+    """Moves ``ch`` to ``ctx,ext,prio`` and renders the ``Newexten`` of running ``app``."""
+    ch.context, ch.exten, ch.priority = ctx, ext, prio
+    return event(
+        "Newexten",
+        "dialplan,all",
+        ch.snapshot(),
+        [("Extension", ext), ("Application", app), ("AppData", data)],
+    )
+
+
+def device_state(device: str, state: str) -> str:
+    return event("DeviceStateChange", "call,all", [("Device", device), ("State", state)])
+
+
+def hangup(ch: Chan, cause: int) -> str:
+    txt = CAUSE_TXT.get(cause, "Unknown")
+    return event("Hangup", "call,all", ch.snapshot(), [("Cause", str(cause)), ("Cause-txt", txt)])
+
+
 def response(action_id: str | None, status: str = "Success", **fields: str) -> str:
     headers: Headers = [("Response", status)]
     if action_id is not None:

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from asr.worker import AsrWorker
-from hotline.bootstrap import build_container
 from hotline.components import (
     RunningSim,
-    SimOptions,
     asr_component,
     simulator_component,
     taps_component,
 )
 from hotline.serving import BASE_DEMO_COMPONENTS
-from hotline.settings import Settings
-from tests.conftest import ASR_SAMPLES
-from tests.fixtures.tiny_vosk_model import write_tiny_model
+from tests.e2e.demo_asr_support import (
+    collected_payloads,
+    demo_asr_settings,
+    demo_sim_options,
+    started_container,
+)
 from tests.waiting import wait_until
 
 GUARD_S = 60.0  # hang guard, not a timing assertion
@@ -32,75 +32,46 @@ LOST = "tap channel hung up before the leg"
 
 
 async def test_asr_worker_killed_mid_call_gaps_recorded_call_completes(tmp_path: Path) -> None:
-    model = write_tiny_model(tmp_path / "models" / "vosk-model-tiny")
-    settings = Settings(
-        data_dir=tmp_path,
-        log_level="WARNING",
-        asr={"audiosocket_port": 0, "model_path": model, "models_dir": tmp_path / "models"},
-        ivr={"agi_port": 0},
-        classifier={"model_dir": tmp_path / "no-classifier"},
-    )
-    sim = SimOptions(
-        calls_per_hour=600,
-        agents=2,
-        speed=10,
-        hours=0.1,
-        max_calls=3,
-        seed=3,
-        talk_mean_s=40.0,
-        audio_dir=ASR_SAMPLES,
-    )
-    container = build_container(settings)
-    await container.start()
-    published: list[dict[str, Any]] = []
-    try:
-        async with container.bus.subscribe("asr.segment") as messages:
+    sim = demo_sim_options(talk_mean_s=40.0)
+    async with started_container(demo_asr_settings(tmp_path)) as container:
+        async with collected_payloads(container.bus, "asr.segment") as published:
+            components = [asr_component, simulator_component(sim), taps_component]
+            for _, component in BASE_DEMO_COMPONENTS:
+                await component(container)
+            for component in components:
+                await component(container)
+            running = container.extras["simulator"]
+            worker = container.extras["asr"]
+            assert isinstance(running, RunningSim)
+            assert isinstance(worker, AsrWorker)
+            server = running.server
 
-            async def collect() -> None:
-                async for message in messages:
-                    published.append(dict(message.payload))
+            # both legs of the first answered call are streaming: kill the worker
+            await wait_until(
+                lambda: len(server.tap_streams) == 2 and worker.server.active_streams == 2,
+                "both legs of a call tapped and streaming",
+            )
+            (call_id,) = {
+                c.caller.linkedid
+                for c in server.pbx.calls.values()
+                if c.answered_by is not None and c.caller.uniqueid in server.pbx.channels
+            }
+            await worker.server.abort()
 
-            collector = asyncio.create_task(collect())
-            try:
-                components = [asr_component, simulator_component(sim), taps_component]
-                for _, component in BASE_DEMO_COMPONENTS:
-                    await component(container)
-                for component in components:
-                    await component(container)
-                running = container.extras["simulator"]
-                worker = container.extras["asr"]
-                assert isinstance(running, RunningSim)
-                assert isinstance(worker, AsrWorker)
-                server = running.server
+            await asyncio.wait_for(running.finished.wait(), GUARD_S)
+            truth = next(t for t in server.truth if t.linkedid == call_id)
+            assert truth.outcome == "answered"
 
-                # both legs of the first answered call are streaming: kill the worker
-                await wait_until(
-                    lambda: len(server.tap_streams) == 2 and worker.server.active_streams == 2,
-                    "both legs of a call tapped and streaming",
-                )
-                (call_id,) = {
-                    c.caller.linkedid
-                    for c in server.pbx.calls.values()
-                    if c.answered_by is not None and c.caller.uniqueid in server.pbx.channels
-                }
-                await worker.server.abort()
+            async def gaps() -> set[str]:
+                stored = await container.transcripts.for_call(call_id)
+                return {s.speaker for s in stored if s.gap}
 
-                await asyncio.wait_for(running.finished.wait(), GUARD_S)
-                truth = next(t for t in server.truth if t.linkedid == call_id)
-                assert truth.outcome == "answered"
-
-                async def gaps() -> set[str]:
-                    stored = await container.transcripts.for_call(call_id)
-                    return {s.speaker for s in stored if s.gap}
-
-                for _ in range(int(GUARD_S * 10)):
-                    if await gaps() == {"caller", "agent"}:
-                        break
-                    await asyncio.sleep(0.1)
-                assert await gaps() == {"caller", "agent"}
-                assert server.taps_lost >= 2  # this call's two taps (later calls: refused)
-            finally:
-                collector.cancel()
+            for _ in range(int(GUARD_S * 10)):
+                if await gaps() == {"caller", "agent"}:
+                    break
+                await asyncio.sleep(0.1)
+            assert await gaps() == {"caller", "agent"}
+            assert server.taps_lost >= 2  # this call's two taps (later calls: refused)
         lost = [p for p in published if p["call_id"] == call_id and p.get("reason") == LOST]
         assert {p["speaker"] for p in lost} == {"caller", "agent"}
         assert all(0 <= p["start_ms"] < p["end_ms"] for p in lost)
@@ -110,5 +81,3 @@ async def test_asr_worker_killed_mid_call_gaps_recorded_call_completes(tmp_path:
         assert "CallCompleted" in names
         assert truth.talk_s is not None
         assert truth.talk_s > 2
-    finally:
-        await container.stop()

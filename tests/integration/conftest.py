@@ -1,6 +1,7 @@
 """Databases for integration tests: a migrated SQLite file per test, and one PostgreSQL
 database per session (``hotline_t_<random>``, dropped at the end; other helpers share the
-server) wiped before each test."""
+server) wiped before each test; the same seeded with the demo directory; the in-process API
+over each kind (``api``), a real uvicorn (``served``) and Chromium (``browser``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
@@ -20,6 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.tables import metadata
+from tests.integration.api_client import Api, running_api
+from tests.web_server import Served, serving
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
 
 
 def _conninfo(url: str) -> str:
@@ -165,3 +172,34 @@ def seeded_sqlite_url(seeded_sqlite_template: Path, tmp_path: Path) -> str:
 def seeded_postgres_url(seeded_pg_url: str) -> str:
     asyncio.run(_wipe_work_orders(seeded_pg_url))
     return seeded_pg_url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def seeded_url(request: pytest.FixtureRequest) -> str:
+    """URL of a seeded database of each kind (``seeded_sqlite_url``, ``seeded_postgres_url``)."""
+    url: str = request.getfixturevalue(f"seeded_{request.param}_url")
+    return url
+
+
+@pytest.fixture
+async def api(seeded_url: str) -> AsyncIterator[Api]:
+    """The in-process API over each kind of seeded database; a module that needs one kind
+    only defines its own ``api``."""
+    async with running_api(seeded_url) as api:
+        yield api
+
+
+# -- a real server, and Chromium for the browser tests (``-m browser``) ------------------------
+@pytest.fixture
+async def served(seeded_sqlite_url: str) -> AsyncIterator[Served]:
+    """A real uvicorn over a seeded SQLite database (a module may define its own)."""
+    async with serving(seeded_sqlite_url) as s:
+        yield s
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    from tests.browser_support import chromium  # Playwright only where a test asks for it
+
+    async with chromium() as b:
+        yield b

@@ -46,19 +46,6 @@ def assert_shanghai(document: Any) -> list[str]:
     return found
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    name = "seeded_sqlite_url" if request.param == "sqlite" else "seeded_postgres_url"
-    url: str = request.getfixturevalue(name)
-    return url
-
-
-@pytest.fixture
-async def api(database_url: str) -> AsyncIterator[Api]:
-    async with running_api(database_url) as api:
-        yield api
-
-
 async def test_work_order_action_and_later_reads_spell_times_alike(api: Api) -> None:
     created = (await api.post("agent01", "/work-orders", ORDER)).json()
     oid = created["id"]

@@ -5,7 +5,6 @@ default page (Swagger UI from jsdelivr) this fails: the bundle is blocked, the p
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,25 +12,12 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
-from tests.browser_support import chromium
-from tests.web_server import Served, serving
+from tests.web_server import Served
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-async def served(seeded_sqlite_url: str) -> AsyncIterator[Served]:
-    async with serving(seeded_sqlite_url) as s:
-        yield s
 
 
 class Offline:

@@ -6,7 +6,6 @@ order exactly as it was, with no contact recorded and nothing published."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,21 +14,9 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from storage.tables.work_orders import WorkOrderTransitionRow
-from tests.integration.api_client import ORDER, Api, running_api
+from tests.integration.api_client import ORDER, Api
 
 CONTACT = {"method": "phone", "summary": "已电话联系诉求人，约定上门时间"}
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def seeded_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(f"seeded_{request.param}_url")
-    return url
-
-
-@pytest.fixture
-async def api(seeded_url: str) -> AsyncIterator[Api]:
-    async with running_api(seeded_url) as api:
-        yield api
 
 
 async def _signed_order(api: Api) -> dict[str, Any]:

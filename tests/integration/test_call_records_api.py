@@ -4,29 +4,12 @@ stored by the bridge's recorder, served by GET /calls (filters) and GET /calls/{
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from core.call_records import CallRecordReducer
 from core.ports import TranscriptSegment, VoicemailReceived
 from hotline.telephony_wiring import CallRecorder
 from telephony.trace_replay import load_trace, translate_trace
 from tests.conftest import shared_path
-from tests.integration.api_client import ORDER, START, Api, running_api
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    name = "seeded_sqlite_url" if request.param == "sqlite" else "seeded_postgres_url"
-    url: str = request.getfixturevalue(name)
-    return url
-
-
-@pytest.fixture
-async def api(database_url: str) -> AsyncIterator[Api]:
-    async with running_api(database_url) as api:
-        yield api
+from tests.integration.api_client import ORDER, START, Api
 
 
 async def _store_trace(api: Api, name: str) -> list[str]:

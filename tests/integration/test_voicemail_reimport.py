@@ -5,11 +5,9 @@ the periodic sweep of the fastagi role, and the CLI as operators run it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 import typer
 from sqlalchemy import text
 from typer.testing import CliRunner
@@ -18,31 +16,18 @@ from core.clock import ManualClock
 from core.use_cases.voicemail_reimport import ReimportReport
 from hotline.bootstrap import Container, build_container
 from hotline.commands.ivr import register
+from hotline.components import ivr_ports
 from hotline.settings import Settings
 from hotline.voicemail_sweep import VoicemailSweeper, build_reimport, voicemail_sweep_component
-from ivr_flows.fastagi import FastAgiServer, IvrPorts, IvrService
+from ivr_flows.fastagi import FastAgiServer, IvrService
 from ivr_flows.loader import default_flow_path, load_flow
-from ivr_flows.outcomes import CallEventOutcomeLog
-from tests.integration.api_client import START, Api, running_api
+from tests.integration.api_client import START, Api
 from tests.integration.test_fastagi import Asterisk, env
 from tests.spool_support import LINKEDID, MAILBOX, write_message
 from tests.waiting import wait_until
 
 ORIGTIME = int(START.timestamp()) - 20  # VoiceMail() began 20 s before voicemail-done ran
 LIVE_SPOOL = "/opt/asterisk/var/spool/asterisk/voicemail/hotline/12345/INBOX"  # fixtures/agi
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    name = "seeded_sqlite_url" if request.param == "sqlite" else "seeded_postgres_url"
-    url: str = request.getfixturevalue(name)
-    return url
-
-
-@pytest.fixture
-async def api(database_url: str) -> AsyncIterator[Api]:
-    async with running_api(database_url) as api:
-        yield api
 
 
 async def voicemail_orders(container: Container) -> dict[str, str]:
@@ -104,16 +89,7 @@ async def test_every_spool_message_becomes_one_draft(api: Api, tmp_path: Path) -
 
 async def live_voicemail_done(container: Container, **override: str) -> None:
     """Asterisk runs ``voicemail-done`` on the real FastAGI server wired to ``container``."""
-    ports = IvrPorts(
-        live_state=container.live,
-        outcomes=CallEventOutcomeLog(container.call_events),
-        sms=container.sms,
-        callbacks=container.callbacks,
-        voicemail=container.voicemail_intake,
-        clock=container.clock,
-        is_working_day=container.calendar.is_working_day,
-    )
-    server = FastAgiServer(IvrService(load_flow(default_flow_path()), ports), port=0)
+    server = FastAgiServer(IvrService(load_flow(default_flow_path()), ivr_ports(container)), port=0)
     _, port = await server.start()
     try:
         await asyncio.wait_for(Asterisk().call(port, env("voicemail-done.env", **override)), 10)
@@ -141,10 +117,10 @@ async def test_a_message_imported_live_is_not_imported_again(api: Api, tmp_path:
     assert {t.call_id for t in await c.callbacks.open_tasks()} == {LINKEDID, "1795241790.9"}
 
 
-async def test_the_fastagi_role_sweeps_the_spool(database_url: str, tmp_path: Path) -> None:
+async def test_the_fastagi_role_sweeps_the_spool(seeded_url: str, tmp_path: Path) -> None:
     write_message(tmp_path, 0, origtime=ORIGTIME)
     settings = Settings(
-        database={"url": database_url},
+        database={"url": seeded_url},
         ivr={
             "voicemail_spool": str(tmp_path),
             "voicemail_sweep_interval_s": 0.05,
@@ -162,7 +138,7 @@ async def test_the_fastagi_role_sweeps_the_spool(database_url: str, tmp_path: Pa
     finally:
         await container.stop()
     # without a spool setting (the demo) the component starts nothing
-    idle = build_container(Settings(database={"url": database_url}))
+    idle = build_container(Settings(database={"url": seeded_url}))
     try:
         await voicemail_sweep_component(idle)
         assert "voicemail_sweep" not in idle.extras
@@ -170,7 +146,7 @@ async def test_the_fastagi_role_sweeps_the_spool(database_url: str, tmp_path: Pa
         await idle.stop()
 
 
-def test_the_cli_prints_counts_and_names_broken_files(database_url: str, tmp_path: Path) -> None:
+def test_the_cli_prints_counts_and_names_broken_files(seeded_url: str, tmp_path: Path) -> None:
     write_message(tmp_path, 0, origtime=ORIGTIME)
     broken = write_message(tmp_path, 1, text="garbage\n")
     app = typer.Typer()
@@ -181,7 +157,7 @@ def test_the_cli_prints_counts_and_names_broken_files(database_url: str, tmp_pat
         pass
 
     runner = CliRunner()
-    environment = {"HOTLINE_DATABASE__URL": database_url}
+    environment = {"HOTLINE_DATABASE__URL": seeded_url}
     args = ["ivr", "reimport-voicemail", "--spool", str(tmp_path), "--settle", "0"]
 
     first = runner.invoke(app, args, env=environment)

@@ -5,7 +5,6 @@ a transcript. Screenshots go to /tmp/web_*.png."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,7 @@ from core.live import LiveReducer
 from core.ports import TranscriptSegment
 from core.use_cases.ports import OrderQuery
 from telephony.bridge import topic_for
-from tests.browser_support import chromium
-from tests.web_server import Served, serving
+from tests.web_server import Served
 from tests.web_support import (
     DAY,
     abandoned_call,
@@ -36,18 +34,6 @@ from tests.web_support import (
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp")
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-async def served(seeded_sqlite_url: str) -> AsyncIterator[Served]:
-    async with serving(seeded_sqlite_url) as s:
-        yield s
 
 
 async def _login(browser: Browser, served: Served, path: str, user: str) -> Page:
