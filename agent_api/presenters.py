@@ -48,6 +48,7 @@ def work_order_read(view: OrderView) -> WorkOrderRead:
             return_due=o.deadlines.return_due,
             reply_due=o.deadlines.reply_due,
             close_due=o.deadlines.close_due,
+            provisional_years=list(o.deadlines.provisional_years),
         ),
         counters=CountersRead(
             return_count=o.counters.return_count,

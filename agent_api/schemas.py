@@ -97,6 +97,9 @@ class DeadlinesRead(BaseModel):
     return_due: ApiDatetime | None
     reply_due: ApiDatetime | None
     close_due: ApiDatetime | None
+    # Years without official calendar data these deadlines were computed across (Mon–Fri,
+    # no holidays): provisional until recomputed. Empty: final.
+    provisional_years: list[int] = Field(default_factory=list)
 
 
 class CountersRead(BaseModel):

@@ -13,17 +13,28 @@ Rules (see docs/work_orders.md, "Deadline arithmetic"):
 * ``add_calendar_days(t, n)``: wall-clock days; if the end falls on a non-working day it rolls
   to the same time on the next working day (the usual rule that a period ending on a holiday
   ends on the first day after it).
+
+A day in a year the :class:`~core.ports.WorkingCalendar` has no official data for (it raises
+``calendar.year_unsupported``) is, by :class:`UnknownYear`: an error (``REFUSE``, the default
+of this class) or *provisionally* a working day when it is Monday–Friday (``PROVISIONAL``;
+one WARNING per year). :meth:`BusinessCalendar.provisional_years` says which years a computed
+deadline rests on provisionally, so the order can be marked and recomputed later
+(docs/work_orders.md, "Calendar data").
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 from core.clock import SHANGHAI, ensure_aware
 from core.errors import CalendarError, ValidationError
 from core.ports import WorkingCalendar
+
+log = logging.getLogger(__name__)
 
 _DAY_US = 24 * 3600 * 1_000_000
 _MAX_SCAN_DAYS = 60  # no real calendar has 60 non-working days in a row; beyond = bad data
@@ -92,6 +103,13 @@ class WorkingHours:
         )
 
 
+class UnknownYear(StrEnum):
+    """What a day in a year without official calendar data is."""
+
+    PROVISIONAL = "provisional"  # Mon–Fri working, no holidays; deadlines marked provisional
+    REFUSE = "refuse"  # CalendarError calendar.year_unsupported (no deadline at all)
+
+
 @dataclass(slots=True)
 class BusinessCalendar:
     """Deadline arithmetic over a :class:`core.ports.WorkingCalendar` in Asia/Shanghai.
@@ -101,15 +119,40 @@ class BusinessCalendar:
 
     calendar: WorkingCalendar
     hours: WorkingHours = field(default_factory=WorkingHours)
+    unknown_year: UnknownYear = UnknownYear.REFUSE
     _cache: dict[date, bool] = field(default_factory=dict, repr=False)
+    _provisional: set[date] = field(default_factory=set, repr=False)
 
     # -- days -------------------------------------------------------------------------------
     def is_working_day(self, day: date) -> bool:
         cached = self._cache.get(day)
         if cached is None:
-            cached = bool(self.calendar.is_working_day(day))
+            cached = self._lookup(day)
             self._cache[day] = cached
         return cached
+
+    def _lookup(self, day: date) -> bool:
+        try:
+            return bool(self.calendar.is_working_day(day))
+        except CalendarError as exc:
+            if exc.code != "calendar.year_unsupported" or self.unknown_year is UnknownYear.REFUSE:
+                raise
+        if not any(d.year == day.year for d in self._provisional):
+            log.warning(
+                "no official calendar data for %d: deadlines reaching into it are PROVISIONAL "
+                "(Mon–Fri working, no holidays) until the year is added (override file or a "
+                "newer chinesecalendar), then `python -m hotline calendar recompute-provisional`",
+                day.year,
+            )
+        self._provisional.add(day)
+        return day.weekday() < 5
+
+    def provisional_years(self, start: datetime, end: datetime) -> tuple[int, ...]:
+        """Years of the days from ``start`` to ``end`` (local dates, inclusive) answered
+        provisionally so far — for a deadline computed from ``start``, the years it rests on
+        without official data (empty: the deadline is final)."""
+        first, last = self.local(start).date(), self.local(end).date()
+        return tuple(sorted({d.year for d in self._provisional if first <= d <= last}))
 
     def next_working_day(self, day: date, *, include: bool = False) -> date:
         """The first working day after ``day`` (or ``day`` itself when ``include``)."""

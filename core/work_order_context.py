@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,15 +48,55 @@ def on_time(now: datetime, due: datetime | None) -> bool:
 
 
 def unit_deadlines(order: WorkOrder, now: datetime, ctx: HandlingContext) -> Deadlines:
-    """Fresh deadlines for the lead unit, with the clock starting at ``now`` (stored in UTC)."""
+    """Fresh deadlines for the lead unit, with the clock starting at ``now`` (stored in UTC),
+    marked with the years they rest on provisionally (no official calendar data yet)."""
     cal, policy = ctx.calendar, ctx.policy
+    sign_due = policy.sign.deadline(cal, now)
+    return_due = policy.return_window.deadline(cal, now)
     reply_due = policy.feedback_limit(order.sla_class).deadline(cal, now)
+    close_due = policy.visit.deadline(cal, reply_due)
+    latest = max(sign_due, return_due, reply_due, close_due)
     return Deadlines(
-        sign_due=utc(policy.sign.deadline(cal, now)),
-        return_due=utc(policy.return_window.deadline(cal, now)),
+        sign_due=utc(sign_due),
+        return_due=utc(return_due),
         reply_due=utc(reply_due),
-        close_due=utc(policy.visit.deadline(cal, reply_due)),
+        close_due=utc(close_due),
+        provisional_years=cal.provisional_years(now, latest),
     )
+
+
+def merged_years(*groups: tuple[int, ...]) -> tuple[int, ...]:
+    """Union of provisional-year marks (a deadline moved from a provisional one stays so)."""
+    return tuple(sorted({year for group in groups for year in group}))
+
+
+def re_sign_deadlines(old: Deadlines, now: datetime, ctx: HandlingContext) -> Deadlines:
+    """A refused return: fresh sign/return windows from ``now``; the reply clock runs on."""
+    cal, policy = ctx.calendar, ctx.policy
+    sign_due = policy.sign.deadline(cal, now)
+    return_due = policy.return_window.deadline(cal, now)
+    years = cal.provisional_years(now, max(sign_due, return_due))
+    return replace(
+        old,
+        sign_due=utc(sign_due),
+        return_due=utc(return_due),
+        provisional_years=merged_years(old.provisional_years, years),
+    )
+
+
+def extended_deadlines(old: Deadlines, days: int, ctx: HandlingContext) -> Deadlines:
+    """An approved extension moves reply and close deadlines by working days (same time)."""
+    assert old.reply_due is not None
+    assert old.close_due is not None
+    cal = ctx.calendar
+    reply_due = utc(cal.add_working_days(old.reply_due, days))
+    close_due = utc(cal.add_working_days(old.close_due, days))
+    years = merged_years(
+        old.provisional_years,
+        cal.provisional_years(old.reply_due, reply_due),
+        cal.provisional_years(old.close_due, close_due),
+    )
+    return replace(old, reply_due=reply_due, close_due=close_due, provisional_years=years)
 
 
 def unique_codes(codes: tuple[str, ...], exclude: set[str]) -> tuple[str, ...]:

@@ -20,10 +20,10 @@ from core.work_order_commands import (
 from core.work_order_context import (
     HandlingContext,
     Outcome,
+    re_sign_deadlines,
     require,
     unique_codes,
     unit_deadlines,
-    utc,
 )
 from core.work_order_events import (
     WorkOrderAccepted,
@@ -116,6 +116,7 @@ def dispatch(
                     "return_due": deadlines.return_due,
                     "reply_due": deadlines.reply_due,
                     "close_due": deadlines.close_due,
+                    "provisional_years": deadlines.provisional_years,
                     "redispatch": order.status is WorkOrderStatus.RETURNED,
                 },
             )
@@ -129,8 +130,7 @@ def dispute_return(
     """Back to the same unit: a fresh sign deadline, but the reply clock keeps running —
     an unjustified return does not buy time."""
     require(decision=cmd.decision)
-    sign_due = utc(ctx.policy.sign.deadline(ctx.calendar, now))
-    return_due = utc(ctx.policy.return_window.deadline(ctx.calendar, now))
+    deadlines = re_sign_deadlines(order.deadlines, now, ctx)
     returns = order.returns
     if returns:
         returns = (*returns[:-1], replace(returns[-1], disputed=True))
@@ -138,12 +138,17 @@ def dispute_return(
         {
             "returns": returns,
             "signed_at": None,
-            "deadlines": replace(order.deadlines, sign_due=sign_due, return_due=return_due),
+            "deadlines": deadlines,
         },
         [
             (
                 WorkOrderReturnDisputed,
-                {"unit": order.lead_unit, "decision": cmd.decision, "sign_due": sign_due},
+                {
+                    "unit": order.lead_unit,
+                    "decision": cmd.decision,
+                    "sign_due": deadlines.sign_due,
+                    "provisional_years": deadlines.provisional_years,
+                },
             )
         ],
     )
@@ -197,6 +202,7 @@ def re_handle(
                     "sign_due": deadlines.sign_due,
                     "reply_due": deadlines.reply_due,
                     "close_due": deadlines.close_due,
+                    "provisional_years": deadlines.provisional_years,
                 },
             )
         ],

@@ -84,6 +84,7 @@ class WorkOrderDispatched(WorkOrderEvent):
     return_due: datetime
     reply_due: datetime
     close_due: datetime
+    provisional_years: tuple[int, ...] = ()  # years computed weekend-only (no official data)
     redispatch: bool  # after a return (to another unit, usually)
 
 
@@ -111,6 +112,7 @@ class WorkOrderReturnDisputed(WorkOrderEvent):
     unit: str
     decision: str
     sign_due: datetime
+    provisional_years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,6 +167,7 @@ class ExtensionApproved(WorkOrderEvent):
     total_working_days: int
     reply_due: datetime
     close_due: datetime
+    provisional_years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -196,6 +199,7 @@ class WorkOrderReHandleOrdered(WorkOrderEvent):
     sign_due: datetime
     reply_due: datetime
     close_due: datetime
+    provisional_years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -135,12 +135,22 @@ class Appellant:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Deadlines:
-    """Stored deadlines, computed at transitions (never sleeping timers)."""
+    """Stored deadlines, computed at transitions (never sleeping timers).
+
+    ``provisional_years``: years without official calendar data that these deadlines were
+    computed across with the weekend-only rule (Mon–Fri working, no holidays); empty = final.
+    Provisional deadlines are recomputed from the same clock starts once the data exists.
+    """
 
     sign_due: datetime | None = None
     return_due: datetime | None = None
     reply_due: datetime | None = None
     close_due: datetime | None = None
+    provisional_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

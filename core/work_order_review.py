@@ -14,7 +14,13 @@ from core.work_order_commands import (
     RejectExtension,
     ReturnVisit,
 )
-from core.work_order_context import HandlingContext, Outcome, on_time, require, utc
+from core.work_order_context import (
+    HandlingContext,
+    Outcome,
+    extended_deadlines,
+    on_time,
+    require,
+)
 from core.work_order_events import (
     ExclusionApproved,
     ExclusionRejected,
@@ -112,17 +118,12 @@ def approve_extension(
             code="work_order.extension_limit",
             details={"approved": days, "requested": pending.working_days, "used": used},
         )
-    old = order.deadlines
-    assert old.reply_due is not None
-    assert old.close_due is not None
-    # An extension moves the stored deadlines by working days (same time of day).
-    reply_due = utc(ctx.calendar.add_working_days(old.reply_due, days))
-    close_due = utc(ctx.calendar.add_working_days(old.close_due, days))
+    deadlines = extended_deadlines(order.deadlines, days, ctx)
     total = used + days
     return (
         {
             "pending_extension": None,
-            "deadlines": replace(old, reply_due=reply_due, close_due=close_due),
+            "deadlines": deadlines,
             "counters": replace(order.counters, extension_working_days=total),
         },
         [
@@ -132,8 +133,9 @@ def approve_extension(
                     "unit": order.lead_unit,
                     "working_days": days,
                     "total_working_days": total,
-                    "reply_due": reply_due,
-                    "close_due": close_due,
+                    "reply_due": deadlines.reply_due,
+                    "close_due": deadlines.close_due,
+                    "provisional_years": deadlines.provisional_years,
                 },
             )
         ],

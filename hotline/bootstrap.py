@@ -19,13 +19,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from agent_api.auth import TokenIssuer
-from core.business_calendar import BusinessCalendar
+from core.business_calendar import BusinessCalendar, UnknownYear
 from core.clock import SystemClock
 from core.ports import Clock, EventBus, LiveState
 from core.use_cases.act_on_work_order import ActOnWorkOrder
 from core.use_cases.authenticate import Authenticate
 from core.use_cases.create_work_order import CreateWorkOrder
 from core.use_cases.edit_work_order import EditWorkOrder
+from core.use_cases.recompute_deadlines import RecomputeProvisionalDeadlines
 from core.use_cases.view_calls import ViewCalls
 from core.use_cases.view_work_orders import ViewWorkOrders
 from core.use_cases.voicemail_intake import IntakeVoicemail, VoicemailDrafts
@@ -82,6 +83,7 @@ class Container:
     voicemail_intake: IntakeVoicemail
     view_calls: ViewCalls
     work_callbacks: WorkCallbacks
+    recompute_deadlines: RecomputeProvisionalDeadlines
     extras: dict[str, Any] = field(default_factory=dict)  # components started (tests, health)
     _stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     task_failed: asyncio.Event = field(default_factory=asyncio.Event)  # a spawned task died
@@ -171,7 +173,8 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         ChineseWorkingCalendar(
             override_file=settings.calendar.override_file,
             weekend_only_fallback=settings.calendar.weekend_only_fallback,
-        )
+        ),
+        unknown_year=UnknownYear(settings.calendar.unknown_year),
     )
     ctx = HandlingContext(calendar=calendar)
     directory = SqlDirectoryRepository(sessions)
@@ -220,5 +223,6 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         ),
         view_calls=ViewCalls(call_records, transcripts),
         work_callbacks=WorkCallbacks(callbacks, dialer),
+        recompute_deadlines=RecomputeProvisionalDeadlines(orders, clock, ctx),
         extras=extras,
     )

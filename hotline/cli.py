@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hotline.commands.roles",
     "hotline.commands.calls",
     "hotline.commands.config",
+    "hotline.commands.calendar",
 )
 
 

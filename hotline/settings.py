@@ -84,9 +84,16 @@ class CalendarSettings(BaseModel):
     override_file: Path | None = Field(
         default=None, description="Operator override of holidays / make-up working days."
     )
+    unknown_year: Literal["provisional", "refuse"] = Field(
+        default="provisional",
+        description="A deadline reaching a year with no official data: provisional = computed "
+        "Mon–Fri (no holidays), marked on the order and recomputed when the data exists; "
+        "refuse = the transition fails (HTTP 422 calendar.year_unsupported).",
+    )
     weekend_only_fallback: bool = Field(
         default=False,
-        description="For years with no official data: treat Mon–Fri as working days (logged).",
+        description="Legacy: treat Mon–Fri of years with no data as official (logged; never "
+        "marked provisional nor recomputed). Overrides unknown_year; prefer unknown_year.",
     )
 
 

@@ -153,7 +153,11 @@ def build_autofill_worker(container: Container) -> AutofillWorker:
 @dataclass(slots=True)
 class EscalationScheduler:
     """Every ``interval_s``: scan open orders at the container clock's ``now``; persist new
-    flags (sticky, with a transition record) and publish ``work_order.escalated``."""
+    flags (sticky, with a transition record) and publish ``work_order.escalated``.
+
+    At start, first recompute provisional deadlines whose calendar year now has data (a
+    restart after the override file or ``chinesecalendar`` was updated), so the scan sees them.
+    """
 
     container: Container
     interval_s: float = 60.0
@@ -161,7 +165,21 @@ class EscalationScheduler:
     scans: int = 0
     raised: int = 0
 
+    async def recompute_provisional(self) -> None:
+        try:
+            report = await self.container.recompute_deadlines.execute()
+        except Exception:  # the scan must still run; the CLI command can be used instead
+            log.exception("recomputing provisional deadlines failed")
+            return
+        if report.recomputed or report.still_provisional:
+            log.info(
+                "provisional deadlines: %d recomputed, %d still provisional",
+                len(report.recomputed),
+                len(report.still_provisional),
+            )
+
     async def run(self) -> None:
+        await self.recompute_provisional()
         while True:
             try:
                 await self.scan_once()

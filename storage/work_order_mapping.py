@@ -55,6 +55,7 @@ ORDER_COLUMNS = (
     "return_due",
     "reply_due",
     "close_due",
+    "provisional_years",
     "return_count",
     "urge_count",
     "extension_working_days",
@@ -219,6 +220,7 @@ def to_columns(o: WorkOrder) -> dict[str, Any]:
         "return_due": o.deadlines.return_due,
         "reply_due": o.deadlines.reply_due,
         "close_due": o.deadlines.close_due,
+        "provisional_years": list(o.deadlines.provisional_years),
         "return_count": o.counters.return_count,
         "urge_count": o.counters.urge_count,
         "extension_working_days": o.counters.extension_working_days,
@@ -275,6 +277,7 @@ def to_entity(row: WorkOrderRow) -> WorkOrder:
             return_due=row.return_due,
             reply_due=row.reply_due,
             close_due=row.close_due,
+            provisional_years=tuple(int(y) for y in row.provisional_years),
         ),
         counters=Counters(
             return_count=row.return_count,

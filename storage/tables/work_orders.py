@@ -51,6 +51,8 @@ class WorkOrderRow(Base):
     return_due: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     reply_due: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     close_due: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    # years the deadlines were computed across without official calendar data (weekend-only)
+    provisional_years: Mapped[list[Any]]
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     urge_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_working_days: Mapped[int] = mapped_column(Integer, default=0)
