@@ -4,6 +4,7 @@ recompute after a (made-up, test-only) 2027 schedule is added moves them and cle
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -11,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
+import typer
+from typer.testing import CliRunner
 
 from agent_api.app import create_app
 from core.clock import SHANGHAI, ManualClock
 from hotline.bootstrap import build_container
+from hotline.commands.calendar import register
 from hotline.settings import Settings
 from tests.integration.api_client import ORDER, Api
 
@@ -26,13 +29,6 @@ FAKE_2027 = (
     "2027-01-04,holiday,测试用虚构\n"
     "2027,complete,测试用虚构日程（并非国务院通知）\n"
 )
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest) -> str:
-    name = "seeded_sqlite_url" if request.param == "sqlite" else "seeded_postgres_url"
-    value: str = request.getfixturevalue(name)
-    return value
 
 
 @asynccontextmanager
@@ -63,7 +59,8 @@ async def _dispatched_order(api: Api) -> str:
     return oid
 
 
-async def test_provisional_dispatch_then_recompute(url: str, tmp_path: Path) -> None:
+async def test_provisional_dispatch_then_recompute(seeded_url: str, tmp_path: Path) -> None:
+    url = seeded_url
     async with api_at(url, {}) as api:  # default: unknown_year = provisional
         oid = await _dispatched_order(api)
         data = await api.act("dispatcher01", oid, "dispatch", {"lead_unit": "util.water"})
@@ -96,11 +93,51 @@ async def test_provisional_dispatch_then_recompute(url: str, tmp_path: Path) -> 
         assert again.recomputed == []
 
 
-async def test_refuse_setting_keeps_the_422(url: str) -> None:
-    async with api_at(url, {"unknown_year": "refuse"}) as api:
+async def test_refuse_setting_keeps_the_422(seeded_url: str) -> None:
+    async with api_at(seeded_url, {"unknown_year": "refuse"}) as api:
         oid = await _dispatched_order(api)
         r = await api.post(
             "dispatcher01", f"/work-orders/{oid}/dispatch", {"lead_unit": "util.water"}
         )
         assert r.status_code == 422, r.text
         assert "calendar.year_unsupported" in r.text
+
+
+def test_the_cli_recomputes_as_operators_run_it(seeded_url: str, tmp_path: Path) -> None:
+    """``python -m hotline calendar recompute-provisional`` with the real settings loading:
+    nothing to do without data, a dry run stores nothing, the real run clears the mark."""
+
+    async def dispatch() -> str:
+        async with api_at(seeded_url, {}) as api:
+            oid = await _dispatched_order(api)
+            await api.act("dispatcher01", oid, "dispatch", {"lead_unit": "util.water"})
+            number: str = (await api.get("agent01", f"/work-orders/{oid}")).json()["number"]
+            return number
+
+    number = asyncio.run(dispatch())  # the CLI names orders by their number (XA…)
+    app = typer.Typer()
+    register(app)
+
+    @app.command()
+    def other() -> None:  # a second command keeps "calendar" a sub-command group
+        pass
+
+    runner = CliRunner()
+    env = {"HOTLINE_DATABASE__URL": seeded_url}
+    args = ["calendar", "recompute-provisional"]
+
+    still = runner.invoke(app, args, env=env)
+    assert still.exit_code == 0, still.output
+    assert "1 open order(s) with provisional deadlines" in still.stdout
+    assert f"still provisional (calendar data missing): 1 {number}" in still.stdout
+
+    override = tmp_path / "calendar_2027_test.csv"
+    override.write_text(FAKE_2027, encoding="utf-8")
+    env["HOTLINE_CALENDAR__OVERRIDE_FILE"] = str(override)
+    dry = runner.invoke(app, [*args, "--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    assert f"would recompute: 1 {number}" in dry.stdout
+    real = runner.invoke(app, args, env=env)
+    assert f"recomputed: 1 {number}" in real.stdout  # the dry run stored nothing
+    done = runner.invoke(app, args, env=env)
+    assert "0 open order(s) with provisional deadlines" in done.stdout
