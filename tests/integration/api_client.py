@@ -52,13 +52,20 @@ class Api:
 
 
 @asynccontextmanager
-async def running_api(database_url: str, redis: dict[str, str] | None = None) -> AsyncIterator[Api]:
+async def running_api(
+    database_url: str,
+    redis: dict[str, str] | None = None,
+    *,
+    calendar: dict[str, Any] | None = None,
+    start: datetime = START,
+) -> AsyncIterator[Api]:
     settings = Settings(
         database={"url": database_url},
         api={"token_ttl_minutes": 30 * 24 * 60},
         redis=redis or {},
+        calendar=calendar or {},
     )
-    clock = ManualClock(START)
+    clock = ManualClock(start)
     container = build_container(settings, clock=clock)
     await container.start()
     try:

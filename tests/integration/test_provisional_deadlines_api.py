@@ -5,22 +5,17 @@ recompute after a (made-up, test-only) 2027 schedule is added moves them and cle
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import typer
 from typer.testing import CliRunner
 
-from agent_api.app import create_app
-from core.clock import SHANGHAI, ManualClock
-from hotline.bootstrap import build_container
+from core.clock import SHANGHAI
 from hotline.commands.calendar import register
-from hotline.settings import Settings
-from tests.integration.api_client import ORDER, Api
+from tests.integration.api_client import ORDER, Api, running_api
 
 DEC15 = datetime(2026, 12, 15, 10, 0, tzinfo=SHANGHAI)  # a Tuesday
 FAKE_2027 = (
@@ -31,20 +26,8 @@ FAKE_2027 = (
 )
 
 
-@asynccontextmanager
-async def api_at(url: str, calendar: dict[str, Any]) -> AsyncIterator[Api]:
-    settings = Settings(
-        database={"url": url}, api={"token_ttl_minutes": 60 * 24 * 60}, calendar=calendar
-    )
-    clock = ManualClock(DEC15)
-    container = build_container(settings, clock=clock)
-    await container.start()
-    try:
-        transport = httpx.ASGITransport(app=create_app(container))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield Api(client, container, clock)
-    finally:
-        await container.stop()
+def api_at(url: str, calendar: dict[str, Any]) -> AbstractAsyncContextManager[Api]:
+    return running_api(url, calendar=calendar, start=DEC15)
 
 
 def local(text: str) -> datetime:
