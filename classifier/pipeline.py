@@ -8,11 +8,11 @@ on grouped folds of both tipdm and the seed corpus (single characters like 水/�
 topic in short call summaries). A third, lower-weighted block of character 1–3-grams of the
 *lead* (first 8 tokens: a message's title, a summary's first clause) adds what position says —
 the topic is named first — and lifted grouped-CV macro-F1 by ~0.6 points. The scorer is a
-one-vs-rest ridge (least squares, ``class_weight="balanced"``), ~0.3 points above LinearSVC on
-the same features; LinearSVC stays available (``estimator="svm"``). ``CalibratedClassifierCV``
-(sigmoid, ``ensemble=False``) adds probabilities for the top-3 suggestion while keeping one
-linear model trained on all data, whose ``coef_`` explains a prediction. Selection is nested
-(``bench/classifier_search.py``); figures are in docs/classifier.md.
+one-vs-rest ridge (least squares, ``class_weight="balanced"``), ~0.1 point above LinearSVC on
+the same features (nested search); LinearSVC stays available (``estimator="svm"``).
+``CalibratedClassifierCV`` (sigmoid, ``ensemble=False``) adds probabilities for the top-3
+suggestion while keeping one linear model trained on all data, whose ``coef_`` explains a
+prediction. Selection is nested (``bench/classifier_search.py``); figures: docs/classifier.md.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def _char_tfidf(ngrams: tuple[int, int], min_df: int, max_features: int | None) 
 
 def _linear_model(p: PipelineParams) -> Any:
     """The linear scorer under the calibration: ``ridge`` (least-squares one-vs-rest, the
-    default: +0.2–0.3 macro-F1 points over the SVM on grouped tipdm folds with the lead block)
+    default: ~+0.1 macro-F1 point over the SVM on grouped tipdm folds with the lead block)
     or ``svm`` (LinearSVC, squared hinge)."""
     if p.estimator == "ridge":
         return RidgeClassifier(alpha=p.alpha, class_weight=p.class_weight)

@@ -55,14 +55,16 @@ def _build_tokenizer(words: Sequence[str]) -> _JiebaTokenizer:
     return tokenizer
 
 
-# Distinct texts whose jieba cut a tokenizer holder remembers: the word and lead branches of a
-# pipeline (and every head of a bundle) cut the same text one after the other.
+# Distinct texts whose jieba cut a tokenizer holder remembers after a single-text cut: the word
+# and lead branches of a pipeline (and every head of a bundle) cut the same text one after the
+# other. A batch is remembered whole until the next cut, because a FeatureUnion runs each branch
+# over the whole batch before the next branch starts.
 CUT_MEMO_SIZE = 8
 
 
 class _TokenizerHolder:
     """Builds one private ``jieba.Tokenizer`` on first use and hands it out thereafter; also
-    remembers the cuts of the last few texts, so branches sharing it cut a text once."""
+    remembers recent cuts, so branches sharing it cut a text once."""
 
     def __init__(self, words: Sequence[str]) -> None:
         self.words = tuple(words)
@@ -72,6 +74,17 @@ class _TokenizerHolder:
         self.memo_lock = threading.Lock()
 
     def cut(self, text: str, hmm: bool) -> tuple[str, ...]:
+        return self._cut(text, hmm, CUT_MEMO_SIZE)
+
+    def cut_many(self, texts: Sequence[str], hmm: bool) -> list[tuple[str, ...]]:
+        keep = max(CUT_MEMO_SIZE, len(texts))
+        return [self._cut(text, hmm, keep) for text in texts]
+
+    def forget(self) -> None:
+        with self.memo_lock:
+            self.memo.clear()
+
+    def _cut(self, text: str, hmm: bool, keep: int) -> tuple[str, ...]:
         key = (text, hmm)
         with self.memo_lock:
             known = self.memo.get(key)
@@ -81,7 +94,7 @@ class _TokenizerHolder:
         tokens = tuple(self.get().lcut(text, HMM=hmm))
         with self.memo_lock:
             self.memo[key] = tokens
-            while len(self.memo) > CUT_MEMO_SIZE:
+            while len(self.memo) > keep:
                 self.memo.popitem(last=False)
         return tokens
 
@@ -123,8 +136,7 @@ class JiebaSegmenter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         """Drop the remembered cuts of this segmenter's tokenizer holder."""
         holder: _TokenizerHolder | None = self.__dict__.get("_jieba_holder")
         if holder is not None:
-            with holder.memo_lock:
-                holder.memo.clear()
+            holder.forget()
 
     def share_tokenizer_with(self, other: JiebaSegmenter) -> None:
         """Let ``other`` use this segmenter's tokenizer (same words only) — one 30 MB
@@ -145,10 +157,18 @@ class JiebaSegmenter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return self
 
     def tokens(self, text: str) -> list[str]:
+        return self._kept(self._holder().cut(text, self.hmm))
+
+    def _cuts(self, texts: Sequence[str]) -> list[list[str]]:
+        """Kept tokens of each text, the batch cut once (see ``CUT_MEMO_SIZE``)."""
+        cuts = self._holder().cut_many([str(text) for text in texts], self.hmm)
+        return [self._kept(cut) for cut in cuts]
+
+    def _kept(self, cut: Sequence[str]) -> list[str]:
         stop = self._stopset()
         return [
             token
-            for token in self._holder().cut(text, self.hmm)
+            for token in cut
             if token.strip() and not _NOISE.match(token) and token not in stop
         ]
 
@@ -160,7 +180,7 @@ class JiebaSegmenter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return stop
 
     def transform(self, texts: Sequence[str]) -> list[str]:
-        return [" ".join(self.tokens(str(text))) for text in texts]
+        return [" ".join(tokens) for tokens in self._cuts(texts)]
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray[Any, Any]:
         return np.asarray(["text"], dtype=object)
@@ -186,7 +206,7 @@ class LeadText(JiebaSegmenter):
         self.lead_tokens = lead_tokens
 
     def transform(self, texts: Sequence[str]) -> list[str]:
-        return ["".join(self.tokens(str(text))[: self.lead_tokens]).lower() for text in texts]
+        return ["".join(tokens[: self.lead_tokens]).lower() for tokens in self._cuts(texts)]
 
 
 class CharNormaliser(TransformerMixin, BaseEstimator):  # type: ignore[misc]

@@ -92,6 +92,12 @@ def test_one_cut_per_text_for_both_branches() -> None:
     clone.predict_proba([probe])
     assert counting.cuts.count(probe) == 2  # evicted after CUT_MEMO_SIZE other texts
 
+    # a batch larger than the single-text memo: each text is still cut once for both branches
+    batch = [f"{probe}，第{i}次反映" for i in range(CUT_MEMO_SIZE + 4)]
+    counting.cuts.clear()
+    clone.predict_proba(batch)
+    assert counting.cuts == batch
+
 
 def test_a_loaded_bundle_shares_one_tokenizer_across_heads_and_blocks(tmp_path: Path) -> None:
     data = read_labelled_csv(write_csv(small_rows(12), tmp_path / "d.csv"), "text", "category")
