@@ -46,11 +46,6 @@ class OverrideDay:
     line: int
 
 
-def load_overrides(path: Path) -> dict[date, OverrideDay]:
-    """Parse the override CSV (days only); malformed line → CalendarError naming file/line."""
-    return load_override_file(path)[0]
-
-
 def load_override_file(path: Path) -> tuple[dict[date, OverrideDay], set[int]]:
     """Parse the override CSV → (days, years declared complete); any malformed line →
     CalendarError naming file and line."""
@@ -116,9 +111,9 @@ class ChineseWorkingCalendar:
         overrides: Mapping[date, bool] | None = None,
     ) -> None:
         self._overrides: dict[date, bool] = {}
-        self.complete_years: set[int] = set()
+        self._complete_years: set[int] = set()
         if override_file is not None:
-            days, self.complete_years = load_override_file(override_file)
+            days, self._complete_years = load_override_file(override_file)
             self._overrides.update({d: o.working for d, o in days.items()})
         if overrides:
             self._overrides.update(overrides)
@@ -132,7 +127,7 @@ class ChineseWorkingCalendar:
         try:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError as exc:
-            if day.year in self.complete_years:
+            if day.year in self._complete_years:
                 return day.weekday() < 5
             if not self.weekend_only_fallback:
                 raise CalendarError(

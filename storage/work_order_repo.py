@@ -225,6 +225,9 @@ class SqlWorkOrderRepository(WorkOrderRepository):
             conditions.append(overdue_condition(query.overdue_at))
         if query.phone:
             conditions.append(WorkOrderRow.appellant_phone == query.phone)
+        if query.provisional_only:
+            # JSON array of years; json_array_length exists in SQLite and PostgreSQL alike
+            conditions.append(func.json_array_length(WorkOrderRow.provisional_years) > 0)
         where = and_(*conditions) if conditions else and_(True)
         rows_q = (
             select(WorkOrderRow)

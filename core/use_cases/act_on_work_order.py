@@ -5,35 +5,18 @@
 from __future__ import annotations
 
 from core.errors import NotFoundError, ValidationError
-from core.ports import Clock, EventBus
 from core.privacy import Viewer
 from core.use_cases.checks import require_category, require_version
-from core.use_cases.ports import DirectoryRepository, WorkOrderRepository
+from core.use_cases.order_writes import WorkOrderWrite
 from core.use_cases.publishing import publish_all
 from core.use_cases.records import command_payload, transition_record
-from core.use_cases.view_work_orders import OrderView, ViewWorkOrders
+from core.use_cases.view_work_orders import OrderView
 from core.use_cases.visibility import require_visible
-from core.work_order import Accept, Command, Dispatch, HandlingContext, Merge, handle_all
+from core.work_order import Accept, Command, Dispatch, Merge, handle_all
 from core.work_order_rules import Actor
 
 
-class ActOnWorkOrder:
-    def __init__(
-        self,
-        orders: WorkOrderRepository,
-        directory: DirectoryRepository,
-        bus: EventBus,
-        clock: Clock,
-        ctx: HandlingContext,
-        presenter: ViewWorkOrders,
-    ) -> None:
-        self._presenter = presenter
-        self._orders = orders
-        self._directory = directory
-        self._bus = bus
-        self._clock = clock
-        self._ctx = ctx
-
+class ActOnWorkOrder(WorkOrderWrite):
     async def execute(
         self,
         viewer: Viewer,

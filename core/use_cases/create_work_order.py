@@ -8,20 +8,15 @@ import uuid
 from dataclasses import asdict, dataclass, field
 
 from core.errors import ConflictError, NotFoundError
-from core.ports import Clock, EventBus
 from core.privacy import Viewer
 from core.sla import SlaClass
 from core.use_cases.checks import require_category, require_role
-from core.use_cases.ports import (
-    DirectoryRepository,
-    IdempotencyRecord,
-    TransitionRecord,
-    WorkOrderRepository,
-)
+from core.use_cases.order_writes import WorkOrderWrite
+from core.use_cases.ports import IdempotencyRecord, TransitionRecord
 from core.use_cases.publishing import publish_all
 from core.use_cases.records import command_payload, transition_record
-from core.use_cases.view_work_orders import OrderView, ViewWorkOrders
-from core.work_order import Accept, HandlingContext, handle
+from core.use_cases.view_work_orders import OrderView
+from core.work_order import Accept, handle
 from core.work_order_events import WorkOrderCreated as WorkOrderCreated
 from core.work_order_events import WorkOrderEvent
 from core.work_order_model import AppealType, Appellant, Channel, WorkOrder, WorkOrderStatus
@@ -51,23 +46,7 @@ class NewWorkOrder:
         return hashlib.sha256(body.encode()).hexdigest()
 
 
-class CreateWorkOrder:
-    def __init__(
-        self,
-        orders: WorkOrderRepository,
-        directory: DirectoryRepository,
-        bus: EventBus,
-        clock: Clock,
-        ctx: HandlingContext,
-        presenter: ViewWorkOrders,
-    ) -> None:
-        self._presenter = presenter
-        self._orders = orders
-        self._directory = directory
-        self._bus = bus
-        self._clock = clock
-        self._ctx = ctx
-
+class CreateWorkOrder(WorkOrderWrite):
     async def execute(
         self, viewer: Viewer, data: NewWorkOrder, idempotency_key: str | None = None
     ) -> tuple[OrderView, bool]:

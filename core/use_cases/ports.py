@@ -57,6 +57,7 @@ class OrderQuery:
     created_to: datetime | None = None  # exclusive
     overdue_at: datetime | None = None  # only orders overdue at this instant
     phone: str | None = None  # appellant phone, exact (the desk's caller profile)
+    provisional_only: bool = False  # only orders whose deadlines are provisional
     limit: int = 50
     offset: int = 0
 

@@ -99,9 +99,9 @@ class RecomputeProvisionalDeadlines:
         offset = 0
         while True:
             page = await self._orders.search(
-                OrderQuery(statuses=statuses, limit=500, offset=offset)
+                OrderQuery(statuses=statuses, provisional_only=True, limit=500, offset=offset)
             )
-            out.extend(o for o in page.items if o.deadlines.provisional)
+            out.extend(page.items)
             offset += len(page.items)
             if not page.items or offset >= page.total:
                 return out

@@ -293,6 +293,22 @@ async def test_search_filters(
         assert page.total == 4
 
 
+async def test_search_finds_only_orders_with_provisional_deadlines(
+    repo: SqlWorkOrderRepository, populated: dict[str, WorkOrder]
+) -> None:
+    """``provisional_only`` filters in SQL on the JSON list of years (empty list = final)."""
+    a = populated["a"]
+    marked = dataclasses.replace(
+        a,
+        deadlines=dataclasses.replace(a.deadlines, provisional_years=(2027,)),
+        version=a.version + 1,
+    )
+    await repo.update(marked, a.version, record(marked, "recompute_deadlines"))
+    page = await repo.search(OrderQuery(provisional_only=True))
+    assert [(o.title, o.deadlines.provisional_years) for o in page.items] == [("a", (2027,))]
+    assert page.total == 1
+
+
 async def test_redispatch_moves_the_unit_index(
     repo: SqlWorkOrderRepository, populated: dict[str, WorkOrder]
 ) -> None:

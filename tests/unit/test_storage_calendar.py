@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import CalendarError
-from storage.calendar import ChineseWorkingCalendar, load_overrides
+from storage.calendar import ChineseWorkingCalendar, load_override_file
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -67,7 +67,7 @@ def test_malformed_override_names_file_and_line(
 def test_missing_override_file_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "nope.csv"
     with pytest.raises(CalendarError) as err:
-        load_overrides(missing)
+        load_override_file(missing)
     assert str(missing) in str(err.value)
     assert err.value.code == "calendar.override_unreadable"
 
