@@ -48,7 +48,7 @@ from core.ports import CallEventStore, Clock, EventBus
 from telephony.ami_client import AmiClient, LinkDown, LinkUp, Overflowed
 from telephony.ami_codec import AmiMessage
 from telephony.errors import AmiTimeoutError, AmiUnavailableError
-from telephony.queue_log import NO_CALL, events_from_queue_log
+from telephony.queue_log import CLOSING_VERBS, NO_CALL, events_from_queue_log
 from telephony.queue_log_tail import QueueLogTail
 from telephony.translate import Translator
 
@@ -458,7 +458,7 @@ class Bridge:
                 self._watch[callid] = 1
                 self.stats.calls_reconciled += 1
         for line in lines:
-            if _field(line, 4) in _FINAL_VERBS:
+            if _field(line, 4) in CLOSING_VERBS:
                 self._watch.pop(_field(line, 1), None)
 
     # -- periodic --------------------------------------------------------------------------
@@ -509,22 +509,6 @@ class Bridge:
         """Tail queue_log and reconcile watched calls now (e.g. before reporting KPIs)."""
         async with self._resync_lock:
             await self._tail_and_reconcile()
-
-
-# A visit is done in queue_log once it is answered-and-completed or left unanswered.
-_FINAL_VERBS = frozenset(
-    {
-        "COMPLETECALLER",
-        "COMPLETEAGENT",
-        "TRANSFER",
-        "ABANDON",
-        "EXITWITHKEY",
-        "EXITWITHTIMEOUT",
-        "EXITEMPTY",
-        "JOINEMPTY",
-        "FULL",
-    }
-)
 
 
 def _field(line: str, index: int) -> str:

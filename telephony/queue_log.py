@@ -43,20 +43,25 @@ from core.calls import (
 from core.events import DomainEvent
 
 NO_CALL = frozenset({"NONE", "MANAGER", ""})
-_EXIT_VERBS = {
+EXIT_VERBS = {
     "EXITWITHTIMEOUT": ExitReason.TIMEOUT,
     "EXITEMPTY": ExitReason.LEAVEEMPTY,
     "JOINEMPTY": ExitReason.JOINEMPTY,
     "FULL": ExitReason.FULL,
+}
+# An answered visit ended: who hung up, by verb.
+HANGUP_BY_VERB = {
+    "COMPLETECALLER": HangupParty.CALLER,
+    "COMPLETEAGENT": HangupParty.AGENT,
+    "TRANSFER": HangupParty.TRANSFER,
 }
 # A member's ring that ended unanswered: same fields, the verb says how.
 _RING_EVENTS: dict[str, type[AgentRingNoAnswer] | type[AgentRingCanceled]] = {
     "RINGNOANSWER": AgentRingNoAnswer,
     "RINGCANCELED": AgentRingCanceled,
 }
-CLOSING_VERBS = frozenset(
-    {"COMPLETECALLER", "COMPLETEAGENT", "TRANSFER", "ABANDON", "EXITWITHKEY", *_EXIT_VERBS}
-)
+# A visit is done in queue_log once it is answered-and-completed or left unanswered.
+CLOSING_VERBS = frozenset({*HANGUP_BY_VERB, "ABANDON", "EXITWITHKEY", *EXIT_VERBS})
 
 
 class QueueLogError(ValueError):
@@ -176,16 +181,16 @@ def _fold(v: QueueCallOutcome, e: QueueLogEntry) -> None:
         v.wait_s = e.int_field(0)
         v.agent_uniqueid = e.field(1)
         v.agent = e.agent
-    elif verb in ("COMPLETECALLER", "COMPLETEAGENT", "TRANSFER"):
+    elif verb in HANGUP_BY_VERB:
         offset = 2 if verb == "TRANSFER" else 0
         v.outcome = "answered"
         v.agent = e.agent
         v.wait_s = e.int_field(offset)
         v.talk_s = e.int_field(offset + 1)
         v.original_position = e.int_field(offset + 2)
-        v.hung_up_by = {"COMPLETECALLER": "caller", "COMPLETEAGENT": "agent"}.get(verb, "transfer")
-    elif verb == "ABANDON" or verb in _EXIT_VERBS:
-        v.outcome = "abandoned" if verb == "ABANDON" else _EXIT_VERBS[verb].value
+        v.hung_up_by = HANGUP_BY_VERB[verb].value
+    elif verb == "ABANDON" or verb in EXIT_VERBS:
+        v.outcome = "abandoned" if verb == "ABANDON" else EXIT_VERBS[verb].value
         v.position = e.int_field(0, v.position)
         v.original_position = e.int_field(1)
         v.wait_s = e.int_field(2)
@@ -234,7 +239,6 @@ def events_from_queue_log(
     """
     out: list[DomainEvent] = []
     for v in outcomes_from_queue_log(lines, since, until):
-        enter = v.lines[0]
         if with_offered:
             out.append(
                 CallOffered(
@@ -248,13 +252,11 @@ def events_from_queue_log(
                 )
             )
         for e in v.lines:
-            out.extend(_events_for_line(v, e, enter))
+            out.extend(_events_for_line(v, e))
     return out
 
 
-def _events_for_line(
-    v: QueueCallOutcome, e: QueueLogEntry, enter: QueueLogEntry
-) -> list[DomainEvent]:
+def _events_for_line(v: QueueCallOutcome, e: QueueLogEntry) -> list[DomainEvent]:
     at, cid, queue = e.at, v.callid, e.queue
     verb = e.verb
     if verb == "ENTERQUEUE":
@@ -292,10 +294,7 @@ def _events_for_line(
                 ring_s=e.int_field(2),
             )
         ]
-    if verb in ("COMPLETECALLER", "COMPLETEAGENT", "TRANSFER"):
-        party = {"COMPLETECALLER": HangupParty.CALLER, "COMPLETEAGENT": HangupParty.AGENT}.get(
-            verb, HangupParty.TRANSFER
-        )
+    if verb in HANGUP_BY_VERB:
         out: list[DomainEvent] = []
         if verb == "TRANSFER":
             out.append(
@@ -317,7 +316,7 @@ def _events_for_line(
                 member_name=e.agent,
                 wait_s=v.wait_s or 0,
                 talk_s=v.talk_s or 0,
-                hung_up_by=party,
+                hung_up_by=HANGUP_BY_VERB[verb],
                 original_position=v.original_position,
             )
         )
@@ -333,13 +332,13 @@ def _events_for_line(
                 wait_s=e.int_field(2),
             )
         ]
-    if verb in _EXIT_VERBS:
+    if verb in EXIT_VERBS:
         return [
             CallExitedQueue(
                 occurred_at=at,
                 linkedid=cid,
                 queue=queue,
-                reason=_EXIT_VERBS[verb],
+                reason=EXIT_VERBS[verb],
                 position=e.int_field(0),
                 original_position=e.int_field(1),
                 wait_s=e.int_field(2),

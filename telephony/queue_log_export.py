@@ -27,14 +27,9 @@ from core.calls import (
     HangupParty,
 )
 from core.events import DomainEvent
-from telephony.queue_log import QueueLogEntry
+from telephony.queue_log import EXIT_VERBS, QueueLogEntry
 
-_VERB_BY_EXIT = {
-    ExitReason.TIMEOUT: "EXITWITHTIMEOUT",
-    ExitReason.LEAVEEMPTY: "EXITEMPTY",
-    ExitReason.JOINEMPTY: "JOINEMPTY",
-    ExitReason.FULL: "FULL",
-}
+_VERB_BY_EXIT = {reason: verb for verb, reason in EXIT_VERBS.items()}
 
 
 def _epoch(at: datetime) -> int:

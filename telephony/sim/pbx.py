@@ -270,6 +270,14 @@ class Pbx:
     def _exten(self, ch: Chan, ctx: str, ext: str, prio: int, app: str, data: str) -> None:
         self.emit(wire.newexten(ch, ctx, ext, prio, app, data))
 
+    def _user_event(self, ch: Chan, at: tuple[str, int], name: str, fields: Headers) -> None:
+        """Dialplan ``UserEvent(name,Key: value,…)`` at ``(context, priority)`` of exten ``s``:
+        its Newexten, then the ``UserEvent`` it raises carrying the same fields."""
+        context, priority = at
+        data = ",".join([name, *(f"{key}: {value}" for key, value in fields)])
+        self._exten(ch, context, "s", priority, "UserEvent", data)
+        self._ev("UserEvent", "user,all", ch.snapshot(), [("UserEvent", name), *fields])
+
     def _rtp_qos(self, ch: Chan, bridged: Chan | None = None) -> None:
         """RTP statistics Asterisk sets on a channel as it hangs up (and on its peer)."""
         for name, value in _QOS:
@@ -482,18 +490,11 @@ class Pbx:
                 "NoOp",
                 f"All agents busy ready={ready} waiting={waiting}",
             )
-            data = f"HotlineBusyDivertOffered,Queue: {QUEUE},Waiting: {waiting},Ready: {ready}"
-            self._exten(ch, "hotline-busy", "s", 2, "UserEvent", data)
-            self._ev(
-                "UserEvent",
-                "user,all",
-                ch.snapshot(),
-                [
-                    ("UserEvent", "HotlineBusyDivertOffered"),
-                    ("Queue", QUEUE),
-                    ("Waiting", str(waiting)),
-                    ("Ready", str(ready)),
-                ],
+            self._user_event(
+                ch,
+                ("hotline-busy", 2),
+                "HotlineBusyDivertOffered",
+                [("Queue", QUEUE), ("Waiting", str(waiting)), ("Ready", str(ready))],
             )
             self._exten(
                 ch,
@@ -887,18 +888,11 @@ class Pbx:
     def _online_start(self, rt: _CallRt) -> None:
         ch, num = rt.caller, rt.caller.cid_num
         self._exten(ch, "hotline-online", "s", 1, "NoOp", f"Online channel offered to {num}")
-        data = f"HotlineOnlineChannel,Caller: {num},Channel: {ch.name},Uniqueid: {ch.uniqueid}"
-        self._exten(ch, "hotline-online", "s", 2, "UserEvent", data)
-        self._ev(
-            "UserEvent",
-            "user,all",
-            ch.snapshot(),
-            [
-                ("UserEvent", "HotlineOnlineChannel"),
-                ("Caller", num),
-                ("Channel", ch.name),
-                ("Uniqueid", ch.uniqueid),
-            ],
+        self._user_event(
+            ch,
+            ("hotline-online", 2),
+            "HotlineOnlineChannel",
+            [("Caller", num), ("Channel", ch.name), ("Uniqueid", ch.uniqueid)],
         )
         self._exten(ch, "hotline-online", "s", 3, "Playback", "vm-goodbye")
 
