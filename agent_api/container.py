@@ -76,7 +76,8 @@ class ApiContainer(Protocol):
     def qa_scores(self) -> QaScoreStore: ...
 
 
-def get_container(request: Request) -> ApiContainer:
+async def get_container(request: Request) -> ApiContainer:
+    # async: trivial work, so FastAPI runs it on the loop instead of a threadpool hop.
     container: ApiContainer = request.app.state.container
     return container
 

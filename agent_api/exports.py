@@ -44,11 +44,23 @@ def _gap_sheet(wb: Workbook, gaps: list[dict[str, Any]]) -> None:
         ws.append(["统计期内无数据缺口"])
 
 
-def call_kpis_xlsx_blocking(report: dict[str, Any]) -> bytes:
+def _workbook(title: str) -> tuple[Workbook, Any]:
+    """A new workbook and its first sheet, titled."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "话务指标"
+    ws.title = title
+    return wb, ws
+
+
+def _xlsx(wb: Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def call_kpis_xlsx_blocking(report: dict[str, Any]) -> bytes:
+    wb, ws = _workbook("话务指标")
     ws.append([f"统计期 {report['from']} 至 {report['to']}，粒度 {report['interval']}"])
     if report["gaps"]:
         ws.append([f"注意：统计期内有 {len(report['gaps'])} 段数据缺口，见“数据缺口”表"])
@@ -93,16 +105,11 @@ def call_kpis_xlsx_blocking(report: dict[str, Any]) -> bytes:
     for f in report["formulas"].values():
         formulas.append([f["name"], f["version"], f["text"]])
     _gap_sheet(wb, report["gaps"])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return _xlsx(wb)
 
 
 def order_kpis_xlsx_blocking(report: dict[str, Any]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "工单指标"
+    wb, ws = _workbook("工单指标")
     ws.append([f"统计期 {report['from']} 至 {report['to']}"])
     labels: dict[str, str] = report["labels"]
     _header(ws, ["承办单位", "指标", "值", "分子", "分母", "公式", "版本"])
@@ -119,6 +126,4 @@ def order_kpis_xlsx_blocking(report: dict[str, Any]) -> bytes:
                     v["formula"]["version"],
                 ]
             )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return _xlsx(wb)

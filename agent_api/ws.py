@@ -24,7 +24,7 @@ from agent_api.api_time import in_api_zone
 from agent_api.auth import TokenIssuer
 from core.errors import AuthenticationError
 from core.messages import message_for
-from core.ports import BusMessage, EventBus
+from core.ports import BusMessage
 from core.privacy import Viewer
 from core.work_order_rules import Role
 
@@ -85,12 +85,9 @@ def _frame(message: BusMessage) -> dict[str, Any]:
 
 
 class _Session:
-    def __init__(
-        self, ws: WebSocket, bus: EventBus, tokens: TokenIssuer, token: str, cfg: WsSettings
-    ) -> None:
-        self.ws, self.bus, self.tokens, self.token, self.cfg = ws, bus, tokens, token, cfg
+    def __init__(self, ws: WebSocket, tokens: TokenIssuer, token: str, cfg: WsSettings) -> None:
+        self.ws, self.tokens, self.token, self.cfg = ws, tokens, token, cfg
         self.queue: asyncio.Queue[BusMessage | _Overflow] = asyncio.Queue(cfg.queue_size)
-        self.dropped = 0
 
     def offer(self, message: BusMessage) -> None:
         try:
@@ -100,7 +97,6 @@ class _Session:
             # queued and tell it to refetch, rather than block the bus or grow without bound.
             while not self.queue.empty():
                 self.queue.get_nowait()
-            self.dropped += 1
             self.queue.put_nowait(_Overflow())
             self.queue.put_nowait(message)  # the newest is kept: it follows the resync
 
@@ -158,7 +154,7 @@ async def websocket_endpoint(ws: WebSocket) -> None:
     if not topics:
         await _refuse(ws, "ws.role_has_no_topics", CLOSE_FORBIDDEN)
         return
-    session = _Session(ws, container.event_bus, container.tokens, token, cfg)
+    session = _Session(ws, container.tokens, token, cfg)
     async with container.event_bus.subscribe(*topics, maxsize=max(1000, cfg.queue_size)) as sub:
         # Subscribed before ``hello``: whatever is published after the page sees it arrives.
         await _serve(ws, session, sub, viewer, topics, cfg)

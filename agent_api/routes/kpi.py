@@ -7,7 +7,7 @@ import asyncio
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from agent_api.api_time import in_api_zone
 from agent_api.auth import CurrentViewer
@@ -27,17 +27,19 @@ Interval = Annotated[Literal["15min", "hour", "day"], Query()]
 Name = Annotated[str | None, Query(max_length=64)]
 
 
-async def _call_report(
-    viewer: Viewer,
-    services: Services,
-    start: datetime,
-    end: datetime,
-    interval: str,
-    queue: str | None,
-    agent: str | None,
-) -> dict[str, Any]:
+async def _call_query(
+    start: From, end: To, interval: Interval = "hour", queue: Name = None, agent: Name = None
+) -> CallKpiQuery:
+    """The query parameters shared by ``/kpi/calls`` and ``/kpi/calls.xlsx`` (validated by the
+    report, after the role check)."""
+    return CallKpiQuery(start, end, interval, queue or None, agent or None)
+
+
+CallQuery = Annotated[CallKpiQuery, Depends(_call_query)]
+
+
+async def _call_report(viewer: Viewer, services: Services, query: CallKpiQuery) -> dict[str, Any]:
     require_role(viewer, CALL_KPI_READERS)
-    query = CallKpiQuery(start, end, interval, queue or None, agent or None)
     result = await CallKpiReport(services.call_events).execute(query)
     return in_api_zone(result.to_json())
 
@@ -50,31 +52,15 @@ async def _order_report(
 
 
 @router.get("/kpi/calls")
-async def call_kpis(
-    viewer: CurrentViewer,
-    services: Services,
-    start: From,
-    end: To,
-    interval: Interval = "hour",
-    queue: Name = None,
-    agent: Name = None,
-) -> dict[str, Any]:
+async def call_kpis(viewer: CurrentViewer, services: Services, query: CallQuery) -> dict[str, Any]:
     """Call KPIs per interval, queue and agent; each rate with numerator, denominator and
     formula; ``calls`` lists the linkedids behind them; ``gaps`` the data-gap markers."""
-    return await _call_report(viewer, services, start, end, interval, queue, agent)
+    return await _call_report(viewer, services, query)
 
 
 @router.get("/kpi/calls.xlsx")
-async def call_kpis_xlsx(
-    viewer: CurrentViewer,
-    services: Services,
-    start: From,
-    end: To,
-    interval: Interval = "hour",
-    queue: Name = None,
-    agent: Name = None,
-) -> Response:
-    report = await _call_report(viewer, services, start, end, interval, queue, agent)
+async def call_kpis_xlsx(viewer: CurrentViewer, services: Services, query: CallQuery) -> Response:
+    report = await _call_report(viewer, services, query)
     body = await asyncio.to_thread(call_kpis_xlsx_blocking, report)
     return Response(
         body,

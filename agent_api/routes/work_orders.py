@@ -12,6 +12,7 @@ from agent_api.auth import CurrentViewer
 from agent_api.container import Services
 from agent_api.presenters import work_order_read
 from agent_api.schemas import (
+    AppellantCreate,
     PersonalDataReadRead,
     TransitionRead,
     WorkOrderCreate,
@@ -39,6 +40,10 @@ IdempotencyKey = Annotated[
 ]
 
 
+def _appellant(body: AppellantCreate) -> Appellant:
+    return Appellant(name=body.name, phone=body.phone, confidential=body.confidential)
+
+
 @router.post("/work-orders", response_model=WorkOrderRead, status_code=201)
 async def create_work_order(
     body: WorkOrderCreate,
@@ -55,11 +60,7 @@ async def create_work_order(
         category_code=body.category_code,
         sla_class=body.sla_class,
         enterprise=body.enterprise,
-        appellant=Appellant(
-            name=body.appellant.name,
-            phone=body.appellant.phone,
-            confidential=body.appellant.confidential,
-        ),
+        appellant=_appellant(body.appellant),
         address=body.address,
         district=body.district,
         town=body.town,
@@ -171,7 +172,6 @@ async def edit_work_order(
     order_id: str, body: WorkOrderUpdate, viewer: CurrentViewer, services: Services
 ) -> WorkOrderRead:
     """Correct intake fields while the order is a draft or accepted (not yet dispatched)."""
-    appellant = body.appellant
     changes = WorkOrderChanges(
         title=body.title,
         content=body.content,
@@ -180,11 +180,7 @@ async def edit_work_order(
         category_code=body.category_code,
         sla_class=body.sla_class,
         enterprise=body.enterprise,
-        appellant=None
-        if appellant is None
-        else Appellant(
-            name=appellant.name, phone=appellant.phone, confidential=appellant.confidential
-        ),
+        appellant=None if body.appellant is None else _appellant(body.appellant),
         address=body.address,
         district=body.district,
         town=body.town,
