@@ -1,6 +1,8 @@
 """After an AMI reconnect: resync the translator and reconcile the outage from queue_log.
 
-The bridge calls :func:`after_reconnect` once per reconnect, with the Linkedids of the channels
+Not used by the bridge (``telephony/bridge.py`` reconciles through its own queue_log tail); kept
+with its tests as a pure, one-call form of the same steps. :func:`after_reconnect` takes the
+Linkedids of the channels
 ``CoreShowChannels`` lists, the queue_log lines written so far, the time the link was lost and
 the call events already in the log (at least those of the calls active around the outage).
 It returns the events to append: ``CallEnded`` for calls that vanished, then the queue events
