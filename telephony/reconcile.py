@@ -6,8 +6,8 @@ Linkedids of the channels
 ``CoreShowChannels`` lists, the queue_log lines written so far, the time the link was lost and
 the call events already in the log (at least those of the calls active around the outage).
 It returns the events to append: ``CallEnded`` for calls that vanished, then the queue events
-queue_log knows and the log does not (``core.call_reconcile.missing_events``). The bridge also
-publishes a ``DataGap`` with ``calls_reconciled`` = the number of distinct Linkedids returned.
+queue_log knows and the log does not (``core.call_reconcile.missing_events``). A caller would
+publish a ``DataGap`` with ``calls_reconciled`` = the number of distinct Linkedids returned.
 """
 
 from __future__ import annotations
