@@ -22,7 +22,7 @@ from core.calls import (
 from core.clock import SHANGHAI
 from core.events import DomainEvent
 from core.live import LiveReducer
-from core.ports import CallEventStore, LiveState
+from core.ports import CallEventStore, LiveState, TranscriptSegment, TranscriptStore
 
 QUEUE = "hotline"
 DAY = datetime(2026, 11, 16, tzinfo=SHANGHAI)
@@ -166,3 +166,25 @@ async def apply_live(events: list[DomainEvent], live: LiveState, reducer: LiveRe
             await live.delete(update.namespace, update.key)
         else:
             await live.put(update.namespace, update.key, update.doc)
+
+
+async def transcribed_calls(log: CallEventStore, transcripts: TranscriptStore) -> None:
+    """Two transcribed calls on DAY: 3001.1 (a short abandon at 10:00, 3 s, so not in the answer
+    rate; agent greeting, then the caller's water cut with a spoken phone number, normalised)
+    and 3002.1 (路灯不亮, no call events)."""
+    await store(abandoned_call("3001.1", DAY.replace(hour=10), "13700001111", 3), log)
+    for seg in (
+        TranscriptSegment("3001.1", "agent", 0, 1500, "您好十二三四五热线请讲", True, 0.92),
+        TranscriptSegment(
+            "3001.1",
+            "caller",
+            1600,
+            5200,
+            "我家小区停水三天了电话幺三八零零一三八零零零",
+            True,
+            0.81,
+            text_normalised="我家小区停水三天了电话13800138000",
+        ),
+        TranscriptSegment("3002.1", "caller", 0, 900, "路灯不亮", True, 0.7),
+    ):
+        await transcripts.add(seg)

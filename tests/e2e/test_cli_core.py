@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from storage.migrate import head_revision
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli_support import run_hotline
 
 
 def hotline(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOTLINE_DATA_DIR": str(data_dir), "HOTLINE_LOG_LEVEL": "WARNING"}
     env.pop("HOTLINE_DATABASE__URL", None)
     env.pop("HOTLINE_REDIS__URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "hotline", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_hotline(*args, env=env)
 
 
 def test_migrate_seed_and_refuse_unmigrated_serve(tmp_path: Path) -> None:

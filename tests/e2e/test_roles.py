@@ -18,6 +18,7 @@ import pytest
 
 from storage.db import create_engine
 from storage.migrate import upgrade
+from tests.cli_support import run_hotline
 from tests.conftest import ROOT
 
 GUARD_S = 60.0  # hang guard, not a timing assertion
@@ -116,21 +117,14 @@ def test_role_starts_and_stops_on_sigint(
 
 def test_dead_redis_is_a_clear_error(migrated: dict[str, str]) -> None:
     env = {**migrated, "HOTLINE_REDIS__URL": f"redis://127.0.0.1:{_free_port()}/15"}
-    done = subprocess.run(
-        [sys.executable, "-m", "hotline", "run", "scheduler"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=GUARD_S, check=False,
-    )  # fmt: skip
+    done = run_hotline("run", "scheduler", env=env, timeout=GUARD_S)
     assert done.returncode == 1
     assert "error [external.redis_unavailable]" in done.stderr
     assert "Traceback" not in done.stderr
 
 
 def test_unknown_role_is_refused(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "hotline", "run", "nonsense"],
-        cwd=ROOT, env=_env(tmp_path), capture_output=True, text=True, timeout=GUARD_S,
-        check=False,
-    )  # fmt: skip
+    done = run_hotline("run", "nonsense", env=_env(tmp_path), timeout=GUARD_S)
     assert done.returncode == 2
     assert "unknown role" in done.stderr
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,12 +88,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     return url
 
 
-async def _wipe(url: str) -> None:
+async def _wipe(url: str, tables: Sequence[str] | None = None) -> None:
+    """Delete every row of ``tables`` (default: all, children first)."""
+    names = [t.name for t in reversed(metadata.sorted_tables)] if tables is None else tables
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
-            for table in reversed(metadata.sorted_tables):
-                await conn.execute(delete(table))
+            for name in names:
+                await conn.execute(delete(metadata.tables[name]))
     finally:
         await engine.dispose()
 
@@ -149,18 +151,6 @@ def seeded_pg_url(postgres_url: str) -> Iterator[str]:
         yield url
 
 
-async def _wipe_work_orders(url: str) -> None:
-    from sqlalchemy import text
-
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as conn:
-            for table in WORK_ORDER_TABLES:
-                await conn.execute(text(f"DELETE FROM {table}"))
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture
 def seeded_sqlite_url(seeded_sqlite_template: Path, tmp_path: Path) -> str:
     target = tmp_path / "api.db"
@@ -170,7 +160,7 @@ def seeded_sqlite_url(seeded_sqlite_template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def seeded_postgres_url(seeded_pg_url: str) -> str:
-    asyncio.run(_wipe_work_orders(seeded_pg_url))
+    asyncio.run(_wipe(seeded_pg_url, WORK_ORDER_TABLES))
     return seeded_pg_url
 
 

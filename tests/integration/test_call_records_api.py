@@ -4,6 +4,8 @@ stored by the bridge's recorder, served by GET /calls (filters) and GET /calls/{
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.call_records import CallRecordReducer
 from core.ports import TranscriptSegment, VoicemailReceived
 from hotline.telephony_wiring import CallRecorder
@@ -70,22 +72,14 @@ async def test_roles_and_errors(api: Api) -> None:
 
 
 async def test_callbacks_need_a_pbx_link_in_the_process(api: Api) -> None:
-    order = await api.container.voicemail_intake.receive(
-        VoicemailReceived(
-            call_id="1795241705.9",
-            caller_number="13812345678",
-            recording_path="/var/spool/asterisk/voicemail/hotline/12345/INBOX/msg0000.wav",
-            received_at=START,
-        )
+    voicemail = VoicemailReceived(
+        call_id="1795241705.9",
+        caller_number="13812345678",
+        recording_path="/var/spool/asterisk/voicemail/hotline/12345/INBOX/msg0000.wav",
+        received_at=START,
     )
-    again = await api.container.voicemail_intake.receive(
-        VoicemailReceived(
-            call_id="1795241705.9",
-            caller_number="13812345678",
-            recording_path="/var/spool/asterisk/voicemail/hotline/12345/INBOX/msg0000.wav",
-            received_at=START,
-        )
-    )
+    order = await api.container.voicemail_intake.receive(voicemail)
+    again = await api.container.voicemail_intake.receive(replace(voicemail))
     assert again == order  # idempotent per call: one draft, one job, one task
     tasks = (await api.get("agent01", "/callbacks")).json()
     assert [(t["call_id"], t["draft_id"]) for t in tasks] == [("1795241705.9", order)]

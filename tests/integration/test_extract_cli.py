@@ -6,9 +6,9 @@ import csv
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_support import run_hotline
 from tests.conftest import ROOT
 
 ROWS = [
@@ -25,15 +25,7 @@ def run(*args: str, model_dir: Path | None = None) -> subprocess.CompletedProces
     # Without a model dir the rows are scanned by cues alone (a trained default model in
     # models/ must not change what these tables expect).
     env = {**os.environ, "HOTLINE_CLASSIFIER__MODEL_DIR": str(model_dir or ROOT / "no-such-model")}
-    return subprocess.run(
-        [sys.executable, "-m", "hotline", "extract", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_hotline("extract", *args, env=env)
 
 
 def write_csv(path: Path, rows: list[str], encoding: str = "utf-8") -> None:
@@ -124,11 +116,10 @@ def test_category_comes_from_the_trained_classifier(tmp_path: Path) -> None:
     from tests.unit.classifier_data import write_csv as write_training_csv
 
     model = tmp_path / "model"
-    train = subprocess.run(
-        [sys.executable, "-m", "hotline", "train", "--data",
-         str(write_training_csv(small_rows(), tmp_path / "train.csv")),
-         "--text-col", "text", "--label-col", "category", "--out", str(model)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    train = run_hotline(
+        "train", "--data", str(write_training_csv(small_rows(), tmp_path / "train.csv")),
+        "--text-col", "text", "--label-col", "category", "--out", str(model),
+        timeout=300,
     )  # fmt: skip
     assert train.returncode == 0, train.stderr
     data = tmp_path / "orders.csv"

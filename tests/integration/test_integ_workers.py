@@ -12,18 +12,14 @@ from typing import Any
 import pytest
 
 from asr.scripted import ScriptedRecognizerFactory
-from classifier.artifact import save_head_blocking
-from classifier.dataset import read_labelled_csv
-from classifier.pipeline import PipelineParams
-from classifier.text import user_dict_sha256
-from classifier.training import fit_blocking
 from core.ports import BusMessage, VoicemailReceived
+from hotline.bootstrap import Container
 from hotline.components import autofill_component
 from hotline.voicemail_asr import VoicemailTranscriber
 from hotline.workers import AUTOFILL_TOPIC, ESCALATED_TOPIC, EscalationScheduler
 from tests.conftest import shared_path
 from tests.integration.api_client import ORDER, START, Api, running_api
-from tests.unit.classifier_data import small_rows, write_csv
+from tests.unit.classifier_data import fit_small_head
 
 GUARD_S = 30.0  # hang guard
 
@@ -41,15 +37,15 @@ async def _first(messages: AsyncIterator[BusMessage], topic: str) -> dict[str, A
     raise AssertionError("bus closed")
 
 
-async def test_autofill_worker_publishes_phone_and_district(api: Api, tmp_path: Any) -> None:
+def _use_classifier(container: Container, model_dir: Path) -> None:
+    """Point the autofill worker at ``model_dir`` (a missing one: cues only, no suggestions)."""
+    classifier = container.settings.classifier.model_copy(update={"model_dir": model_dir})
+    container.settings = container.settings.model_copy(update={"classifier": classifier})
+
+
+async def test_autofill_worker_publishes_phone_and_district(api: Api, tmp_path: Path) -> None:
     container = api.container
-    container.settings = container.settings.model_copy(
-        update={
-            "classifier": container.settings.classifier.model_copy(
-                update={"model_dir": tmp_path / "none"}
-            )
-        }
-    )
+    _use_classifier(container, tmp_path / "none")
     await autofill_component(container)
     segment = {
         "call_id": "1795241705.0",
@@ -78,7 +74,7 @@ async def test_autofill_worker_publishes_phone_and_district(api: Api, tmp_path: 
     assert doc == second  # the agent desk reads the same document from live state
 
 
-async def test_autofill_worker_ignores_partials_and_gaps(api: Api, tmp_path: Any) -> None:
+async def test_autofill_worker_ignores_partials_and_gaps(api: Api) -> None:
     container = api.container
     await autofill_component(container)
     worker = container.extras["autofill"]
@@ -117,31 +113,15 @@ async def test_scheduler_flags_an_overdue_order(api: Api) -> None:
 @pytest.fixture(scope="module")
 def small_classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real classifier head trained on a slice of the committed seed corpus."""
-    base = tmp_path_factory.mktemp("clf")
-    data = read_labelled_csv(write_csv(small_rows(), base / "d.csv"), "text", "category", "group")
-    params = PipelineParams()
-    pipeline = fit_blocking(data.texts, data.labels, params)
-    meta = {
-        "target": "category",
-        "labels": [str(c) for c in pipeline.classes_],
-        "data_sha256": data.sha256,
-        "user_dict_sha256": user_dict_sha256(params.user_words),
-    }
-    save_head_blocking(pipeline, base / "model", meta)
-    return base / "model"
+    model_dir, _ = fit_small_head(tmp_path_factory.mktemp("clf"))
+    return model_dir
 
 
 async def test_autofill_worker_suggests_units_with_the_classifier(
     api: Api, small_classifier: Path
 ) -> None:
     container = api.container
-    container.settings = container.settings.model_copy(
-        update={
-            "classifier": container.settings.classifier.model_copy(
-                update={"model_dir": small_classifier}
-            )
-        }
-    )
+    _use_classifier(container, small_classifier)
     await autofill_component(container)
     segment = {
         "call_id": "c-water",

@@ -18,7 +18,7 @@ from core.kpi_orders import Period, kpis_by_unit
 from core.privacy import Viewer
 from core.use_cases.order_kpi_report import WorkOrderKpiReport, event_from_dict, unit_json
 from core.use_cases.ports import OrderQuery, TransitionRecord
-from core.use_cases.records import command_payload, transition_record
+from core.use_cases.records import transition_record
 from core.work_order import (
     Accept,
     Actor,
@@ -30,11 +30,18 @@ from core.work_order import (
     Sign,
     WorkOrder,
     WorkOrderEvent,
-    handle,
 )
 from storage.db import session_factory
 from storage.work_order_repo import SqlWorkOrderRepository
-from tests.fixtures.orders import AGENT, DISPATCHER, SUPERVISOR, context, draft, unit_actor
+from tests.fixtures.orders import (
+    AGENT,
+    DISPATCHER,
+    SUPERVISOR,
+    context,
+    draft,
+    handle_recorded,
+    unit_actor,
+)
 
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=SHANGHAI)  # a Monday
 START, END = T0, T0 + timedelta(days=1)
@@ -85,18 +92,8 @@ def _life(kind: str, n: int) -> tuple[WorkOrder, list[TransitionRecord]]:
         )
     ]
     for offset, command, actor in PATTERNS[kind]:
-        after, events = handle(order, command, actor, created + offset, context())
-        records.append(
-            transition_record(
-                before=order,
-                after=after,
-                action=command.action.value,
-                actor=actor,
-                events=events,
-                command=command_payload(command),
-            )
-        )
-        order = after
+        order, record = handle_recorded(order, command, actor, created + offset, context())
+        records.append(record)
     return order, records
 
 

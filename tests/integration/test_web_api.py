@@ -14,9 +14,16 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from core.live import LiveReducer
-from core.ports import TranscriptSegment
 from tests.integration.api_client import ORDER, Api, running_api
-from tests.web_support import DAY, abandoned_call, apply_live, logins, morning, offered, store
+from tests.web_support import (
+    DAY,
+    apply_live,
+    logins,
+    morning,
+    offered,
+    store,
+    transcribed_calls,
+)
 
 FROM = DAY.replace(hour=10).isoformat()
 TO = DAY.replace(hour=11).isoformat()
@@ -233,28 +240,8 @@ async def test_work_order_kpis_excel(api: Api) -> None:
     assert ["util.water", "派单量", 1.0, 1, None, "volume", "v1"] in rows
 
 
-async def _transcript(api: Api) -> None:
-    ten = DAY.replace(hour=10)
-    await store(abandoned_call("3001.1", ten, "13700001111", 3), api.container.call_events)
-    for seg in (
-        TranscriptSegment("3001.1", "agent", 0, 1500, "您好十二三四五热线", True, 0.9),
-        TranscriptSegment(
-            "3001.1",
-            "caller",
-            1600,
-            5200,
-            "我家小区停水三天了电话幺三八零零一三八零零零",
-            True,
-            0.8,
-            text_normalised="我家小区停水三天了电话13800138000",
-        ),
-        TranscriptSegment("3002.1", "caller", 0, 900, "路灯不亮", True, 0.7),
-    ):
-        await api.container.transcripts.add(seg)
-
-
 async def test_transcript_of_a_call_with_timeline(api: Api) -> None:
-    await _transcript(api)
+    await transcribed_calls(api.container.call_events, api.container.transcripts)
     r = await api.get("trainer01", "/transcripts/3001.1")
     assert r.status_code == 200, r.text
     data = r.json()
@@ -280,13 +267,13 @@ async def test_transcript_of_a_call_with_timeline(api: Api) -> None:
     [("停水", ["3001.1"]), ("13800138000", ["3001.1"]), ("路灯", ["3002.1"]), ("燃气", [])],
 )
 async def test_transcript_search_finds_calls_by_keyword(api: Api, q: str, calls: list[str]) -> None:
-    await _transcript(api)
+    await transcribed_calls(api.container.call_events, api.container.transcripts)
     r = await api.get("trainer01", "/transcripts/search", q=q)
     assert [h["call_id"] for h in r.json()] == calls
 
 
 async def test_qa_score_is_saved_and_listed(api: Api) -> None:
-    await _transcript(api)
+    await transcribed_calls(api.container.call_events, api.container.transcripts)
     items = {"courtesy": 20, "accuracy": 25, "record": 18, "communication": 22}
     r = await api.post("trainer01", "/transcripts/3001.1/scores", {"items": items, "comment": "好"})
     assert r.status_code == 201, r.text
@@ -309,7 +296,7 @@ async def test_qa_score_is_saved_and_listed(api: Api) -> None:
 async def test_bad_qa_scores_are_refused(
     api: Api, user: str, items: dict[str, int], status: int
 ) -> None:
-    await _transcript(api)
+    await transcribed_calls(api.container.call_events, api.container.transcripts)
     r = await api.post(user, "/transcripts/3001.1/scores", {"items": items})
     assert r.status_code == status, r.text
     assert (await api.get("trainer01", "/transcripts/3001.1")).json()["scores"] == []
@@ -347,7 +334,7 @@ async def test_call_kpis_and_search_on_postgres(seeded_postgres_url: str) -> Non
             await conn.execute(text("DELETE FROM transcript_segments"))
             await conn.execute(text("DELETE FROM qa_scores"))
         await _seed_calls(api)
-        await _transcript(api)
+        await transcribed_calls(api.container.call_events, api.container.transcripts)
         r = await api.get("supervisor01", "/kpi/calls", **{"from": FROM, "to": TO})
         rate = r.json()["total"]["answer_rate"]
         assert (rate["numerator"], rate["denominator"]) == (3, 4)

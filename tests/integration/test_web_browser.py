@@ -13,16 +13,14 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from core.calls import CallAnswered, to_stored
+from core.calls import CallAnswered
 from core.events import DomainEvent
 from core.live import LiveReducer
-from core.ports import TranscriptSegment
 from core.use_cases.ports import OrderQuery
 from telephony.bridge import topic_for
 from tests.web_server import Served
 from tests.web_support import (
     DAY,
-    abandoned_call,
     apply_live,
     gap,
     logins,
@@ -30,6 +28,7 @@ from tests.web_support import (
     offered,
     ringing,
     store,
+    transcribed_calls,
 )
 
 pytestmark = pytest.mark.browser
@@ -227,25 +226,7 @@ async def test_wallboard_shows_stored_figures_and_the_gap(browser: Browser, serv
 async def test_review_finds_a_transcript_and_saves_a_score(
     browser: Browser, served: Served
 ) -> None:
-    ten = DAY.replace(hour=10)
-    await served.container.call_events.append(
-        [to_stored(e) for e in abandoned_call("3001.1", ten, "13700001111", 30)]
-    )
-    for seg in (
-        TranscriptSegment("3001.1", "agent", 0, 1500, "您好十二三四五热线请讲", True, 0.92),
-        TranscriptSegment(
-            "3001.1",
-            "caller",
-            1600,
-            5200,
-            "我家小区停水三天了电话幺三八零零一三八零零零",
-            True,
-            0.81,
-            text_normalised="我家小区停水三天了电话13800138000",
-        ),
-        TranscriptSegment("3002.1", "caller", 0, 900, "路灯不亮", True, 0.7),
-    ):
-        await served.container.transcripts.add(seg)
+    await transcribed_calls(served.container.call_events, served.container.transcripts)
     page = await _login(browser, served, "/review", "trainer01")
     await page.fill("#q", "停水")
     await page.click("#search button[type=submit]")

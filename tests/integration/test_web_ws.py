@@ -29,6 +29,15 @@ async def _recv(ws: ClientConnection) -> dict[str, Any]:
     return frame
 
 
+async def _close_code(ws: ClientConnection) -> int:
+    """The code of the close frame the server sends next (any other frame fails the test)."""
+    with pytest.raises(ConnectionClosed) as closed:
+        async with asyncio.timeout(10):
+            await ws.recv()
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code
+
+
 async def _open(served: Served, user: str) -> ClientConnection:
     ws = await connect(f"{served.ws_url}?token={await served.token(user)}")
     hello = await _recv(ws)
@@ -119,20 +128,14 @@ async def test_bad_credentials_are_refused(
         frame = await _recv(ws)
         assert (frame["type"], frame["code"]) == ("error", code)
         assert frame["message"]  # Chinese text for the page
-        with pytest.raises(ConnectionClosed) as closed:
-            await ws.recv()
-        assert closed.value.rcvd is not None
-        assert closed.value.rcvd.code == close
+        assert await _close_code(ws) == close
 
 
 async def test_a_unit_user_gets_no_socket(served: Served) -> None:
     async with connect(f"{served.ws_url}?token={await served.token('water01')}") as ws:
         frame = await _recv(ws)
         assert frame["code"] == "ws.role_has_no_topics"
-        with pytest.raises(ConnectionClosed) as closed:
-            await ws.recv()
-        assert closed.value.rcvd is not None
-        assert closed.value.rcvd.code == 4403
+        assert await _close_code(ws) == 4403
 
 
 async def test_overflow_drops_and_sends_resync_then_continues(seeded_sqlite_url: str) -> None:
@@ -165,10 +168,7 @@ async def _overflow(served: Served) -> None:
 async def test_logout_closes_cleanly(served: Served) -> None:
     ws = await _open(served, "agent01")
     await ws.send(json.dumps({"type": "logout"}))
-    with pytest.raises(ConnectionClosed) as closed:
-        await ws.recv()
-    assert closed.value.rcvd is not None
-    assert closed.value.rcvd.code == 1000
+    assert await _close_code(ws) == 1000
 
 
 async def test_heartbeat_and_expiry(seeded_sqlite_url: str) -> None:
@@ -180,7 +180,4 @@ async def test_heartbeat_and_expiry(seeded_sqlite_url: str) -> None:
         while frame["type"] == "ping":
             frame = await _recv(ws)
         assert (frame["type"], frame["code"]) == ("expired", "auth.token_expired")
-        with pytest.raises(ConnectionClosed) as closed:
-            await ws.recv()
-        assert closed.value.rcvd is not None
-        assert closed.value.rcvd.code == 4401
+        assert await _close_code(ws) == 4401

@@ -10,14 +10,14 @@ import jieba
 import numpy as np
 import pytest
 
-from classifier.artifact import METADATA_FILE, MODEL_FILE, ArtifactError, save_head_blocking
+from classifier.artifact import METADATA_FILE, MODEL_FILE, ArtifactError
 from classifier.dataset import read_labelled_csv
 from classifier.model import ModelBundle
 from classifier.pipeline import PipelineParams
-from classifier.text import JiebaSegmenter, user_dict_sha256
-from classifier.training import fit_blocking, train_head_blocking
+from classifier.text import JiebaSegmenter
+from classifier.training import train_head_blocking
 from core.errors import ValidationError
-from tests.unit.classifier_data import small_rows, write_csv
+from tests.unit.classifier_data import fit_small_head, small_rows, write_csv
 
 PROBES = [
     "小区停水两天了，没有通知",
@@ -29,18 +29,8 @@ PROBES = [
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
-    base = tmp_path_factory.mktemp("clf")
-    data = read_labelled_csv(write_csv(small_rows(), base / "d.csv"), "text", "category", "group")
     params = PipelineParams(user_words=("暖气", "拖欠工资"))
-    model_dir = base / "model"
-    pipeline = fit_blocking(data.texts, data.labels, params)
-    meta = {
-        "target": "category",
-        "labels": [str(c) for c in pipeline.classes_],
-        "data_sha256": data.sha256,
-        "user_dict_sha256": user_dict_sha256(params.user_words),
-    }
-    save_head_blocking(pipeline, model_dir, meta)
+    model_dir, pipeline = fit_small_head(tmp_path_factory.mktemp("clf"), params)
     return model_dir, pipeline.predict_proba(PROBES)
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from core.business_calendar import BusinessCalendar, WorkingHours
 from core.clock import SHANGHAI
 from storage.calendar import ChineseWorkingCalendar
-from tests.unit.work_order_support import WeekendCalendar
+from tests.fixtures.calendars import WeekdayCalendar
 
 HOURS = {
     "whole day": WorkingHours.whole_day(),
@@ -40,7 +40,7 @@ def fake_calendars(draw: st.DrawFn) -> BusinessCalendar:
     holidays = draw(st.frozensets(day, max_size=40))
     workdays = draw(st.frozensets(day, max_size=10))
     hours = HOURS[draw(st.sampled_from(sorted(HOURS)))]
-    return BusinessCalendar(WeekendCalendar(holidays, workdays), hours)
+    return BusinessCalendar(WeekdayCalendar(holidays, workdays), hours)
 
 
 fake_starts = st.datetimes(

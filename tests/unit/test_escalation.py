@@ -28,6 +28,7 @@ from core.work_order import (
     WorkOrder,
     WorkOrderStatus,
 )
+from tests.fixtures.calendars import WeekdayCalendar
 from tests.unit.work_order_support import (
     AGENT,
     DISPATCHER,
@@ -36,7 +37,6 @@ from tests.unit.work_order_support import (
     SUPERVISOR,
     T0,
     UNIT,
-    WeekendCalendar,
     draft,
     order_in,
     run,
@@ -44,7 +44,7 @@ from tests.unit.work_order_support import (
 
 S = WorkOrderStatus
 F = FlagKind
-CAL = BusinessCalendar(WeekendCalendar())
+CAL = BusinessCalendar(WeekdayCalendar())
 
 
 def at(days: float = 0, hours: float = 0) -> datetime:

@@ -16,7 +16,7 @@ from core.clock import SHANGHAI
 from core.errors import CalendarError
 from core.sla import LimitUnit, SlaPolicy, TimeLimit
 from core.use_cases.recompute_deadlines import replay_deadlines
-from core.use_cases.records import command_payload, transition_record
+from core.use_cases.records import transition_record
 from core.work_order import (
     Accept,
     ApproveExtension,
@@ -30,7 +30,7 @@ from core.work_order import (
 )
 from core.work_order_events import WorkOrderDispatched
 from storage.calendar import ChineseWorkingCalendar
-from tests.fixtures.orders import AGENT, DISPATCHER, SUPERVISOR, draft, unit_actor
+from tests.fixtures.orders import AGENT, DISPATCHER, SUPERVISOR, draft, handle_recorded, unit_actor
 
 DEC15 = datetime(2026, 12, 15, 10, 0, tzinfo=SHANGHAI)  # a Tuesday
 # Made up for the test (NOT the State Council's 2027 notice): Jan 1 and Mon Jan 4 off.
@@ -129,18 +129,8 @@ def test_replay_with_2027_data_moves_deadlines_and_clears_the_mark(tmp_path: Pat
         (ApproveExtension(note="同意"), SUPERVISOR, at(12, 18, 11, 2026)),
     ]
     for cmd, actor, now in steps:
-        after, events = handle(order, cmd, actor, now, context)
-        trail.append(
-            transition_record(
-                before=order,
-                after=after,
-                action=cmd.action.value,
-                actor=actor,
-                events=events,
-                command=command_payload(cmd),
-            )
-        )
-        order = after
+        order, record = handle_recorded(order, cmd, actor, now, context)
+        trail.append(record)
     # provisional: Jan 5 + 3 → Fri Jan 8; close Jan 7 + 3 → Tue Jan 12
     assert order.deadlines.reply_due == at(1, 8)
     assert order.deadlines.close_due == at(1, 12)

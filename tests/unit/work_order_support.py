@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from core.business_calendar import BusinessCalendar
 from core.clock import SHANGHAI
 from core.work_order import (
     Accept,
@@ -19,7 +18,6 @@ from core.work_order import (
     Dispatch,
     DisputeReturn,
     EmergencyService,
-    HandlingContext,
     HandOver,
     Merge,
     OutOfScopeReason,
@@ -45,6 +43,7 @@ from core.work_order import (
 )
 from core.work_order_commands import AnswerAtIntake
 from core.work_order_model import Appellant
+from tests.fixtures.orders import context as context  # one handling context for all order tests
 
 LEAD = "U-LEAD"
 OTHER = "U-OTHER"
@@ -52,25 +51,6 @@ S = WorkOrderStatus
 
 # Monday 2026-03-02 09:00 Shanghai: an ordinary working week, far from holidays.
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
-
-
-class WeekendCalendar:
-    """A fake WorkingCalendar: Mon–Fri working, plus explicit holidays / make-up days."""
-
-    def __init__(
-        self, holidays: frozenset[date] = frozenset(), workdays: frozenset[date] = frozenset()
-    ) -> None:
-        self.holidays = holidays
-        self.workdays = workdays
-
-    def is_working_day(self, day: date) -> bool:
-        if day in self.workdays:
-            return True
-        return day.weekday() < 5 and day not in self.holidays
-
-
-def context() -> HandlingContext:
-    return HandlingContext(BusinessCalendar(WeekendCalendar()))
 
 
 ACTORS: dict[Role, Actor] = {

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from fractions import Fraction
 
 from telephony.sim.harness import Figures, SimReport
-from tests.conftest import ROOT
+from tests.cli_support import run_hotline
 
 
 def test_cli_prints_bridge_beside_truth_and_exits_zero() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "hotline", "simulate", "--calls", "60", "--agents", "4",
-         "--seed", "5", "--cuts", "1"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    proc = run_hotline("simulate", "--calls", "60", "--agents", "4", "--seed", "5", "--cuts", "1")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "RESULT: bridge KPIs equal ground truth" in proc.stdout
     for row in ("offered", "answered", "abandoned", "SL-15", "ASA"):
