@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from typing import Protocol
 
 from autofill import decide, summary
 from autofill.model import (
@@ -23,7 +24,7 @@ from autofill.model import (
     FieldValue,
     LabelScore,
 )
-from autofill.scan import TranscriptScanner
+from autofill.scan import ScanResult
 from core.clock import SHANGHAI
 from core.errors import ValidationError
 from core.ports import Clock
@@ -36,10 +37,16 @@ _BOUNDARY = frozenset(" \t\n，。！？,.!?；;：:、")
 Changes = dict[str, FieldValue | None]
 
 
+class Scanner(Protocol):
+    """What a session needs from :class:`autofill.scan.TranscriptScanner`."""
+
+    def scan(self, raw: str, *, offset: int = 0, ref_date: date | None = None) -> ScanResult: ...
+
+
 class AutofillSession:
     def __init__(
         self,
-        scanner: TranscriptScanner,
+        scanner: Scanner,
         *,
         predictor: CategoryPredictor | None = None,
         clock: Clock | None = None,
